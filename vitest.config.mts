@@ -1,0 +1,39 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The gateway, inside workerd, on real local D1, against the simulator as upstream.
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                OPENAI_BASE_URL: inject<string>("simulatorUrl"),
+                OPENAI_API_KEY: "sk-test-simulator",
+                ADMIN_TOKEN: "test-admin-token",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/simulator/**"],
+          globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/apply-migrations.ts"],
+        },
+      },
+      {
+        test: {
+          name: "simulator",
+          environment: "node",
+          include: ["test/simulator/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});

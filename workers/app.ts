@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createDb } from "./db/client";
+import { type AppEnv, numberVar } from "./env";
+import { ApiError, onError } from "./errors";
+import { authenticate } from "./keys/auth";
+import { adminKeyRoutes } from "./keys/routes";
+import { randomHex } from "./keys/secrets";
+import { spendRoutes } from "./spend/routes";
+import { taskRoutes } from "./tasks/routes";
+
+const DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
+export const app = new Hono<AppEnv>();
+
+app.use(async (c, next) => {
+  const requestId = `req_${randomHex(12)}`;
+  c.set("requestId", requestId);
+  c.set("db", createDb(c.env.DB));
+  await next();
+  c.res.headers.set("x-request-id", requestId);
+});
+
+app.get("/healthz", (c) => c.text("ok"));
+
+app.use("/v1/*", (c, next) =>
+  bodyLimit({
+    maxSize: numberVar(c.env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `the request body is larger than ${numberVar(c.env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)} bytes`);
+    },
+  })(c, next),
+);
+app.use("/v1/*", authenticate);
+app.route("/v1/admin/keys", adminKeyRoutes);
+app.route("/v1/spend", spendRoutes);
+app.route("/v1", taskRoutes);
+
+// A known path asked with another method is a 405 naming the allowed ones, not a 404.
+const allowed = new Map<string, Set<string>>();
+for (const r of app.routes) {
+  if (r.method !== "ALL") allowed.set(r.path, (allowed.get(r.path) ?? new Set()).add(r.method));
+}
+for (const [path, methods] of allowed) {
+  app.all(path, () => {
+    const allow = [...methods].join(", ");
+    throw new ApiError(405, "method_not_allowed", `use ${allow} for this path`, { headers: { allow } });
+  });
+}
+
+app.notFound((c) => onError(new ApiError(404, "not_found", "no such path"), c));
+app.onError(onError);

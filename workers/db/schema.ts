@@ -1,0 +1,68 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Money columns hold integer nano-USD (1e-9 USD); times are epoch milliseconds, UTC. */
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** SHA-256 of the key, hex. The key itself is shown once and never stored. */
+    keyHash: text("key_hash").notNull(),
+    /** The first characters of the key, to recognise it in listings. */
+    keyPrefix: text("key_prefix").notNull(),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    dailyBudgetNano: integer("daily_budget_nano"),
+    rpm: integer("rpm"),
+  },
+  (t) => [uniqueIndex("api_keys_key_hash").on(t.keyHash)],
+);
+
+/** Per-token prices in nano-USD, effective from a UTC day on; a new price is a new row. */
+export const prices = sqliteTable(
+  "prices",
+  {
+    model: text("model").notNull(),
+    effectiveFrom: text("effective_from").notNull(),
+    inputNano: integer("input_nano").notNull(),
+    cachedInputNano: integer("cached_input_nano").notNull(),
+    outputNano: integer("output_nano").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.effectiveFrom] })],
+);
+
+/** The ledger: one row per upstream attempt that was billed, or per request that failed before any. */
+export const ledger = sqliteTable(
+  "ledger",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: text("request_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    time: integer("time").notNull(),
+    keyId: text("key_id").notNull(),
+    endpoint: text("endpoint").notNull(),
+    model: text("model").notNull(),
+    upstream: text("upstream").notNull(),
+    status: integer("status").notNull(),
+    error: text("error"),
+    inputTokens: integer("input_tokens").notNull(),
+    cachedTokens: integer("cached_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    reasoningTokens: integer("reasoning_tokens").notNull(),
+    costNano: integer("cost_nano").notNull(),
+    miniCostNano: integer("mini_cost_nano").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+  },
+  (t) => [
+    // A retried write of the same attempt is a no-op, never a duplicate.
+    uniqueIndex("ledger_request_attempt").on(t.requestId, t.attempt),
+    index("ledger_key_time").on(t.keyId, t.time, t.id),
+    index("ledger_time").on(t.time),
+  ],
+);
+
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type Price = typeof prices.$inferSelect;
+export type LedgerRow = typeof ledger.$inferSelect;
+export type NewLedgerRow = typeof ledger.$inferInsert;

@@ -1,0 +1,32 @@
+import type { ApiKey } from "./db/schema";
+import type { Db } from "./db/client";
+
+/** Bindings, vars and secrets of the Worker (wrangler.toml, `wrangler secret put`). */
+export interface Env {
+  DB: D1Database;
+  /** Any OpenAI-compatible Chat Completions API; the simulator in local runs. */
+  OPENAI_BASE_URL: string;
+  OPENAI_API_KEY?: string;
+  ADMIN_TOKEN?: string;
+  UPSTREAM_TIMEOUT_MS?: string;
+  RATE_LIMIT_RPM?: string;
+  MAX_BODY_BYTES?: string;
+}
+
+/** Who is calling: the admin token, or one API key (a tenant). */
+export type Caller = { kind: "admin" } | { kind: "key"; key: ApiKey };
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    db: Db;
+    caller: Caller;
+  };
+}
+
+/** A numeric var from wrangler.toml or `--var`, with its default when unset or not a number. */
+export function numberVar(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value === "" ? NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}

@@ -1,0 +1,31 @@
+import type { Db } from "../db/client";
+import { ledger, type NewLedgerRow } from "../db/schema";
+
+const WRITE_ATTEMPTS = 4;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one writer of ledger rows. Retries a failed D1 write with backoff; the unique
+ * (request_id, attempt) index makes a retried write that had in fact landed a no-op.
+ */
+export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 50): Promise<void> {
+  if (rows.length === 0) return;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.insert(ledger).values(rows).onConflictDoNothing({ target: [ledger.requestId, ledger.attempt] });
+      return;
+    } catch (err) {
+      if (attempt >= WRITE_ATTEMPTS) {
+        // Last resort: the row goes to the logs whole (it holds no secret), so it can be replayed.
+        console.error("ledger write failed", JSON.stringify(rows), err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+      await sleep(backoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** Writes the rows after the answer has gone out: on the Worker's time, not the caller's. */
+export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, db: Db, rows: NewLedgerRow[]): void {
+  ctx.waitUntil(writeLedgerRows(db, rows).catch(() => undefined));
+}

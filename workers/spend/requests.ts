@@ -1,0 +1,85 @@
+import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { type LedgerRow, ledger } from "../db/schema";
+import { badRequest } from "../errors";
+import { usd } from "../metering/cost";
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a UTC date, YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(d)), "not a real date");
+
+export const requestsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(100).optional(),
+  endpoint: z.string().max(50).optional(),
+  model: z.string().max(100).optional(),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+  request_id: z.string().max(100).optional(),
+  key_id: z.string().max(100).optional(),
+  from: day.optional(),
+  to: day.optional(),
+});
+export type RequestsQuery = z.infer<typeof requestsQuery>;
+
+/** The cursor is the last row's position in (time desc, id desc) order. */
+const encodeCursor = (r: LedgerRow) => btoa(`${r.time}:${r.id}`);
+function decodeCursor(cursor: string): { time: number; id: number } {
+  const [time, id] = (() => {
+    try {
+      return atob(cursor).split(":").map(Number);
+    } catch {
+      return [];
+    }
+  })();
+  if (!Number.isSafeInteger(time) || !Number.isSafeInteger(id)) throw badRequest("cursor is not one this API gave", "cursor");
+  return { time: time as number, id: id as number };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Ledger rows newest first, for one key (`keyId`) or for all (admin, keyId undefined). */
+export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undefined) {
+  const where: (SQL | undefined)[] = [
+    keyId === undefined ? undefined : eq(ledger.keyId, keyId),
+    q.endpoint === undefined ? undefined : eq(ledger.endpoint, q.endpoint),
+    q.model === undefined ? undefined : eq(ledger.model, q.model),
+    q.status === undefined ? undefined : eq(ledger.status, q.status),
+    q.request_id === undefined ? undefined : eq(ledger.requestId, q.request_id),
+    q.from === undefined ? undefined : gte(ledger.time, Date.parse(q.from)),
+    q.to === undefined ? undefined : lt(ledger.time, Date.parse(q.to) + DAY_MS),
+  ];
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    where.push(or(lt(ledger.time, c.time), and(eq(ledger.time, c.time), lt(ledger.id, c.id))));
+  }
+  const rows = await db
+    .select()
+    .from(ledger)
+    .where(and(...where))
+    .orderBy(desc(ledger.time), desc(ledger.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { data: page.map(ledgerJson), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+}
+
+export function ledgerJson(r: LedgerRow) {
+  return {
+    id: r.id,
+    request_id: r.requestId,
+    attempt: r.attempt,
+    time: new Date(r.time).toISOString(),
+    key_id: r.keyId,
+    endpoint: r.endpoint,
+    model: r.model,
+    upstream: r.upstream,
+    status: r.status,
+    error: r.error,
+    input_tokens: r.inputTokens,
+    cached_tokens: r.cachedTokens,
+    output_tokens: r.outputTokens,
+    reasoning_tokens: r.reasoningTokens,
+    cost_usd: usd(r.costNano),
+    mini_cost_usd: usd(r.miniCostNano),
+    latency_ms: r.latencyMs,
+  };
+}

@@ -1,0 +1,7 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { intent } from "./intent";
+import { runTask } from "./run";
+
+/** One line per task endpoint. */
+export const taskRoutes = new Hono<AppEnv>().post("/intent", (c) => runTask(c, intent));

@@ -1,0 +1,26 @@
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { z } from "zod";
+import type { Endpoint } from "../metering/metered-request";
+
+/** What every task body may carry besides its own fields. */
+export const taskFields = {
+  model: z.string().min(1).max(100).optional(),
+};
+
+/**
+ * A task endpoint is one idea: what it asks the model, and how it checks the answer.
+ * `request` lays the prompt out for prompt-cache hits: fixed instructions first, the caller's
+ * text last. `parse` throws an ApiError (422) when the answer fails its check.
+ */
+export interface Task<S extends z.ZodType<{ model?: string | undefined }>, Output extends object> {
+  endpoint: Exclude<Endpoint, "chat.completions">;
+  input: S;
+  request(input: z.infer<S>): Omit<ChatCompletionCreateParamsNonStreaming, "model">;
+  parse(completion: ChatCompletion, input: z.infer<S>): Output;
+}
+
+export function defineTask<S extends z.ZodType<{ model?: string | undefined }>, Output extends object>(
+  task: Task<S, Output>,
+): Task<S, Output> {
+  return task;
+}
