@@ -62,7 +62,43 @@ export const ledger = sqliteTable(
   ],
 );
 
+/**
+ * Written only by the rollup: the ledger summed per UTC day × key × endpoint × model. A request
+ * counts once, in the group of its last attempt (the row that carries its final status); an
+ * error is a request whose final status is 400 or more. Tokens and money sum every attempt.
+ */
+export const rollup = sqliteTable(
+  "rollup",
+  {
+    /** UTC day, YYYY-MM-DD. */
+    day: text("day").notNull(),
+    keyId: text("key_id").notNull(),
+    endpoint: text("endpoint").notNull(),
+    model: text("model").notNull(),
+    requests: integer("requests").notNull(),
+    errors: integer("errors").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    cachedTokens: integer("cached_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    reasoningTokens: integer("reasoning_tokens").notNull(),
+    costNano: integer("cost_nano").notNull(),
+    miniCostNano: integer("mini_cost_nano").notNull(),
+  },
+  (t) => [
+    // The admin's spend over a range of days; one key's spend over a range of days.
+    primaryKey({ columns: [t.day, t.keyId, t.endpoint, t.model] }),
+    index("rollup_key_day").on(t.keyId, t.day),
+  ],
+);
+
+/** The days the rollup has written, and when: a day rolled after it ended is served from `rollup`. */
+export const rollupDays = sqliteTable("rollup_days", {
+  day: text("day").primaryKey(),
+  rolledAt: integer("rolled_at").notNull(),
+});
+
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Price = typeof prices.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
 export type NewLedgerRow = typeof ledger.$inferInsert;
+export type RollupRow = typeof rollup.$inferSelect;
