@@ -1,0 +1,94 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, createKey, json } from "./support/worker";
+
+describe("/v1/admin/keys", () => {
+  it("creates a key shown once, stores only its hash, and lists it without the secret", async () => {
+    const res = await call("/v1/admin/keys", { body: { name: "checkout", daily_budget_usd: 1.5, rpm: 60 } });
+    expect(res.status).toBe(201);
+    const created = await json(res);
+    expect(created.key).toMatch(/^nm_[0-9a-f]{64}$/);
+    expect(created).toMatchObject({ name: "checkout", daily_budget_usd: 1.5, rpm: 60, revoked: null });
+
+    const stored = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
+    expect(JSON.stringify(stored)).not.toContain(created.key);
+    expect(stored?.daily_budget_nano).toBe(1_500_000_000);
+
+    const list = await json(await call("/v1/admin/keys"));
+    const listed = list.data.find((k: { id: string }) => k.id === created.id);
+    expect(listed).toMatchObject({ name: "checkout", key_prefix: created.key.slice(0, 7) });
+    expect(JSON.stringify(list)).not.toContain(created.key);
+  });
+
+  it("revokes a key with DELETE: it stops working at once", async () => {
+    const { id, key } = await createKey();
+    expect((await call("/v1/spend/requests", { token: key })).status).toBe(200);
+    const res = await call(`/v1/admin/keys/${id}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    expect((await json(res)).revoked).not.toBeNull();
+    expect((await call("/v1/spend/requests", { token: key })).status).toBe(401);
+    expect((await call("/v1/admin/keys/key_missing", { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("validates the body, naming the field", async () => {
+    for (const [body, field] of [
+      [{}, "name"],
+      [{ name: "  " }, "name"],
+      [{ name: "x", daily_budget_usd: -1 }, "daily_budget_usd"],
+      [{ name: "x", rpm: 1.5 }, "rpm"],
+    ] as const) {
+      const res = await call("/v1/admin/keys", { body });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.field).toBe(field);
+    }
+  });
+
+  it("is closed to API keys and to bad admin tokens", async () => {
+    const { key } = await createKey();
+    const asKey = await call("/v1/admin/keys", { token: key, body: { name: "escalate" } });
+    expect(asKey.status).toBe(403);
+    expect((await call("/v1/admin/keys", { token: "test-admin-tokeN" })).status).toBe(401);
+  });
+});
+
+describe("Authorization: Bearer on /v1/*", () => {
+  it("answers 401 in the SPEC's shape without a key, with a malformed header, or with an unknown key", async () => {
+    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer nm_unknown" }]) {
+      const res = await call("/v1/intent", { token: null, headers, body: { text: "hi" } });
+      expect(res.status).toBe(401);
+      const body = await json(res);
+      expect(body.error.type).toBe("unauthorized");
+      expect(typeof body.error.message).toBe("string");
+    }
+  });
+
+  it("refuses model calls made with the admin token: every cent belongs to a key", async () => {
+    const res = await call("/v1/intent", { body: { text: "hi" } });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("GET /healthz, unknown paths and methods", () => {
+  it("answers ok without a key", async () => {
+    const res = await call("/healthz", { token: null });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("ok");
+  });
+
+  it("answers 404 and 405 in the SPEC's error shape", async () => {
+    const missing = await call("/v1/nope");
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).error.type).toBe("not_found");
+    const wrong = await call("/v1/intent", { method: "GET" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("POST");
+    expect((await json(wrong)).error.type).toBe("method_not_allowed");
+  });
+
+  it("answers 413 for a body over the limit", async () => {
+    const { key } = await createKey();
+    const res = await call("/v1/intent", { token: key, body: { text: "x".repeat(2048) }, env: { MAX_BODY_BYTES: "1024" } });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.type).toBe("payload_too_large");
+  });
+});
