@@ -10,7 +10,7 @@ export class InvalidRequestError extends Error {
   }
 }
 
-export function errorBody(message: string, type: string, param: string | null, code: string | null) {
+function errorBody(message: string, type: string, param: string | null, code: string | null) {
   return { error: { message, type, param, code } };
 }
 

@@ -25,6 +25,12 @@ function checkMessages(messages: unknown): void {
     const validContent =
       content === undefined || content === null || typeof content === 'string' || (Array.isArray(content) && content.every(isObject));
     check(validContent, `${param}.content must be a string or an array of content parts.`, `${param}.content`);
+    const calls = message.tool_calls;
+    const validCalls =
+      calls === undefined ||
+      (Array.isArray(calls) &&
+        calls.every((call: unknown) => isObject(call) && isObject(call.function) && typeof call.function.name === 'string' && typeof call.function.arguments === 'string'));
+    check(validCalls, `${param}.tool_calls must be function calls with a name and arguments.`, `${param}.tool_calls`);
   });
 }
 

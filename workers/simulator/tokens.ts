@@ -10,9 +10,6 @@ import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { hashString } from './hash';
 import type { ChatRequest, Message } from './types';
 
-export const TOKENS_PER_MESSAGE = 3;
-export const TOKENS_PER_REPLY = 3;
-
 /** Framing tokens live outside the o200k vocabulary so they never collide with text. */
 const MESSAGE_START = 1_000_001;
 const MESSAGE_SEPARATOR = 1_000_002;
