@@ -53,7 +53,8 @@ describe("/v1/admin/keys", () => {
 
 describe("Authorization: Bearer on /v1/*", () => {
   it("answers 401 in the SPEC's shape without a key, with a malformed header, or with an unknown key", async () => {
-    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer nm_unknown" }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Basic abc" }, { authorization: "Bearer nm_unknown" }];
+    for (const headers of attempts) {
       const res = await call("/v1/intent", { token: null, headers, body: { text: "hi" } });
       expect(res.status).toBe(401);
       const body = await json(res);

@@ -5,8 +5,9 @@ import { type AppEnv, numberVar } from "./env";
 import { ApiError, onError } from "./errors";
 import { authenticate } from "./keys/auth";
 import { adminKeyRoutes } from "./keys/routes";
+import { chatCompletions } from "./openai/chat-completions";
 import { randomHex } from "./keys/secrets";
-import { spendRoutes } from "./spend/routes";
+import { adminRollupRoutes, spendRoutes } from "./spend/routes";
 import { taskRoutes } from "./tasks/routes";
 
 const DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -33,8 +34,10 @@ app.use("/v1/*", (c, next) =>
 );
 app.use("/v1/*", authenticate);
 app.route("/v1/admin/keys", adminKeyRoutes);
+app.route("/v1/admin/rollup", adminRollupRoutes);
 app.route("/v1/spend", spendRoutes);
 app.route("/v1", taskRoutes);
+app.post("/v1/chat/completions", chatCompletions);
 
 // A known path asked with another method is a 405 naming the allowed ones, not a 404.
 const allowed = new Map<string, Set<string>>();

@@ -17,6 +17,13 @@ export interface CallOptions {
 
 /** Calls the Worker's own fetch handler and waits for its background work (the ledger write). */
 export async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  const { response, settled } = await dispatch(path, options);
+  await settled();
+  return response;
+}
+
+/** Calls the Worker's fetch handler; `settled()` waits for its background work. */
+export async function dispatch(path: string, options: CallOptions = {}): Promise<{ response: Response; settled: () => Promise<void> }> {
   const headers = new Headers(options.headers);
   if (options.token !== null) headers.set("authorization", `Bearer ${options.token ?? ADMIN_TOKEN}`);
   let body: string | undefined;
@@ -31,8 +38,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   });
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...options.env }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
+  return { response, settled: () => waitOnExecutionContext(ctx) };
 }
 
 export async function json<T = any>(response: Response): Promise<T> {

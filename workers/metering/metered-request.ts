@@ -1,8 +1,13 @@
 import type { NewLedgerRow } from "../db/schema";
-import type { ApiError } from "../errors";
 import { type Cost, type DatedPrice, meter, NO_USAGE, type Usage, utcDay } from "./cost";
 
 export type Endpoint = "intent" | "route" | "extract" | "tool" | "rerank" | "summarize" | "chat.completions";
+
+/** What the ledger says went wrong: an ApiError, or an outcome the caller never saw as an error. */
+export interface LedgerError {
+  type: string;
+  message: string;
+}
 
 export interface Attempt {
   model: string;
@@ -61,7 +66,7 @@ export class MeteredRequest {
    * The ledger rows for how the request ended. Every billed attempt is a row; the last one
    * carries the final status. A request with no billed attempt still gets one row, at zero cost.
    */
-  ledgerRows(status: number, error: ApiError | null, fallbackModel: string, fallbackUpstream: string): NewLedgerRow[] {
+  ledgerRows(status: number, error: LedgerError | null, fallbackModel: string, fallbackUpstream: string): NewLedgerRow[] {
     const time = Date.now();
     const latencyMs = this.latencyMs(time);
     const attempts: Attempt[] = this.attempts.length

@@ -1,5 +1,11 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import type { Stream } from "openai/core/streaming";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from "openai/resources/chat/completions";
 import { type Env, numberVar } from "../env";
 import { ApiError } from "../errors";
 
@@ -72,21 +78,37 @@ export function upstreamFailure(err: unknown): ApiError {
   return new ApiError(502, "upstream_error", "the upstream sent a malformed answer");
 }
 
-/** One Chat Completions call: retries 429/5xx with backoff, all within UPSTREAM_TIMEOUT_MS. */
-export async function createCompletion(env: Env, params: ChatCompletionCreateParamsNonStreaming): Promise<UpstreamResult> {
+/** Runs `call` with retries of 429/5xx (backoff honouring retry-after), all within UPSTREAM_TIMEOUT_MS. */
+async function withRetries<T>(env: Env, call: (openai: OpenAI, timeoutMs: number) => Promise<T>): Promise<T> {
   const openai = client(env);
   const deadline = Date.now() + numberVar(env.UPSTREAM_TIMEOUT_MS, 30_000);
   for (let retry = 0; ; retry++) {
     try {
-      const { data, response } = await openai.chat.completions
-        .create(params, { timeout: Math.max(1, deadline - Date.now()) })
-        .withResponse();
-      if (!data || typeof data !== "object" || !Array.isArray(data.choices)) throw new SyntaxError("malformed completion");
-      return { completion: data, upstream: upstreamName(env, response.headers) };
+      return await call(openai, Math.max(1, deadline - Date.now()));
     } catch (err) {
       const wait = retryDelayMs(err, retry);
       if (!isRetryable(err) || retry >= MAX_RETRIES || Date.now() + wait >= deadline) throw upstreamFailure(err);
       await sleep(wait);
     }
   }
+}
+
+/** One Chat Completions call, answered whole. */
+export function createCompletion(env: Env, params: ChatCompletionCreateParamsNonStreaming): Promise<UpstreamResult> {
+  return withRetries(env, async (openai, timeout) => {
+    const { data, response } = await openai.chat.completions.create(params, { timeout }).withResponse();
+    if (!data || typeof data !== "object" || !Array.isArray(data.choices)) throw new SyntaxError("malformed completion");
+    return { completion: data, upstream: upstreamName(env, response.headers) };
+  });
+}
+
+/** One streamed Chat Completions call; the deadline covers the wait for the stream to start. */
+export function createCompletionStream(
+  env: Env,
+  params: ChatCompletionCreateParamsStreaming,
+): Promise<{ stream: Stream<ChatCompletionChunk>; upstream: string }> {
+  return withRetries(env, async (openai, timeout) => {
+    const { data, response } = await openai.chat.completions.create(params, { timeout }).withResponse();
+    return { stream: data, upstream: upstreamName(env, response.headers) };
+  });
 }

@@ -1,0 +1,74 @@
+import type { Context } from "hono";
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from "openai/resources/chat/completions";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { toApiError } from "../errors";
+import { readJson, validate } from "../http/body";
+import { usageFromOpenAI } from "../metering/cost";
+import type { LedgerError } from "../metering/metered-request";
+import { closeMeter, openMeter } from "../http/meter";
+import { relayStream, type StreamEnd } from "./sse";
+import { createCompletion, createCompletionStream, upstreamFailure } from "./upstream";
+
+/** Only what nanometer needs to meter the call; everything else goes upstream as sent. */
+const chatRequest = z.looseObject({
+  model: z.string().min(1).max(100).optional(),
+  messages: z.array(z.looseObject({ role: z.string() })).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+});
+
+/** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
+export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
+  const body = validate(chatRequest, await readJson(c));
+  const { meter, model } = await openMeter(c, "chat.completions", body.model);
+  try {
+    if (body.stream) return await streamed(c, { ...body, model, stream: true } as ChatCompletionCreateParamsStreaming, meter, model);
+    const { completion, upstream } = await createCompletion(c.env, { ...body, model } as ChatCompletionCreateParamsNonStreaming);
+    meter.bill(model, upstream, usageFromOpenAI(completion.usage));
+    closeMeter(c, meter, model, 200, null);
+    return c.json(completion);
+  } catch (err) {
+    const apiError = toApiError(err);
+    closeMeter(c, meter, model, apiError.status, apiError);
+    throw apiError;
+  }
+}
+
+async function streamed(
+  c: Context<AppEnv>,
+  params: ChatCompletionCreateParamsStreaming,
+  meter: Awaited<ReturnType<typeof openMeter>>["meter"],
+  model: string,
+): Promise<Response> {
+  const forwardUsage = params.stream_options?.include_usage === true;
+  // Usage is asked for whether or not the caller did: a streamed call is billed like any other.
+  const { stream, upstream } = await createCompletionStream(c.env, {
+    ...params,
+    stream_options: { ...params.stream_options, include_usage: true },
+  });
+  const finish = async (end: StreamEnd) => {
+    if (end.usage) meter.bill(model, upstream, usageFromOpenAI(end.usage));
+    const { status, error } = streamOutcome(end);
+    closeMeter(c, meter, model, status, error);
+  };
+  const body = relayStream(stream, forwardUsage, finish, (work) => c.executionCtx.waitUntil(work));
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+  });
+}
+
+/** How a stream ended, for its ledger row: the caller already has its answer, or what there was of it. */
+function streamOutcome(end: StreamEnd): { status: number; error: LedgerError | null } {
+  if (end.upstreamError) {
+    const failure = upstreamFailure(end.upstreamError);
+    return { status: failure.status, error: failure };
+  }
+  // 499: the client closed the request (nginx's convention); its usage is still billed.
+  if (end.clientClosed) return { status: 499, error: { type: "client_closed", message: "the client left before the stream ended" } };
+  if (!end.usage) return { status: 200, error: { type: "usage_missing", message: "the upstream's stream carried no usage" } };
+  return { status: 200, error: null };
+}
