@@ -97,6 +97,22 @@ export const rollupDays = sqliteTable("rollup_days", {
   rolledAt: integer("rolled_at").notNull(),
 });
 
+/**
+ * Each key's spend per UTC day, for the budget check: one primary-key read on the hot path
+ * instead of a sum over the ledger. Kept only by the `ledger_key_spend` trigger (migration
+ * 0004), atomically with each ledger insert; never written by the application.
+ */
+export const keySpend = sqliteTable(
+  "key_spend",
+  {
+    keyId: text("key_id").notNull(),
+    /** UTC day, YYYY-MM-DD, of the ledger rows' `time`. */
+    day: text("day").notNull(),
+    costNano: integer("cost_nano").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.day] })],
+);
+
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Price = typeof prices.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
