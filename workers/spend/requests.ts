@@ -4,8 +4,7 @@ import type { Db } from "../db/client";
 import { type LedgerRow, ledger } from "../db/schema";
 import { badRequest } from "../errors";
 import { usd } from "../metering/cost";
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a UTC date, YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(d)), "not a real date");
+import { DAY_MS, daySchema, dayStartMs } from "./days";
 
 export const requestsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -15,8 +14,8 @@ export const requestsQuery = z.object({
   status: z.coerce.number().int().min(100).max(599).optional(),
   request_id: z.string().max(100).optional(),
   key_id: z.string().max(100).optional(),
-  from: day.optional(),
-  to: day.optional(),
+  from: daySchema.optional(),
+  to: daySchema.optional(),
 });
 export type RequestsQuery = z.infer<typeof requestsQuery>;
 
@@ -34,7 +33,6 @@ function decodeCursor(cursor: string): { time: number; id: number } {
   return { time: time as number, id: id as number };
 }
 
-const DAY_MS = 86_400_000;
 
 /** Ledger rows newest first, for one key (`keyId`) or for all (admin, keyId undefined). */
 export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undefined) {
@@ -44,8 +42,8 @@ export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undef
     q.model === undefined ? undefined : eq(ledger.model, q.model),
     q.status === undefined ? undefined : eq(ledger.status, q.status),
     q.request_id === undefined ? undefined : eq(ledger.requestId, q.request_id),
-    q.from === undefined ? undefined : gte(ledger.time, Date.parse(q.from)),
-    q.to === undefined ? undefined : lt(ledger.time, Date.parse(q.to) + DAY_MS),
+    q.from === undefined ? undefined : gte(ledger.time, dayStartMs(q.from)),
+    q.to === undefined ? undefined : lt(ledger.time, dayStartMs(q.to) + DAY_MS),
   ];
   if (q.cursor) {
     const c = decodeCursor(q.cursor);

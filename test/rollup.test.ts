@@ -1,0 +1,104 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { asc, between, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { rollup, rollupDays } from "../workers/db/schema";
+import worker from "../workers/index";
+import { rollDay } from "../workers/spend/rollup";
+import { at, db, seed, sums } from "./support/ledger";
+
+const DAY = 86_400_000;
+const RETENTION = 90;
+const rowsOf = (day: string) =>
+  db().select().from(rollup).where(eq(rollup.day, day)).orderBy(asc(rollup.keyId), asc(rollup.endpoint), asc(rollup.model));
+const ledgerTotal = async (from: number, to: number) =>
+  env.DB.prepare("SELECT count(*) AS n, sum(cost_nano) AS cost, sum(mini_cost_nano) AS mini FROM ledger WHERE time >= ? AND time < ?")
+    .bind(from, to)
+    .first<{ n: number; cost: number | null; mini: number | null }>();
+
+describe("rollup of a day", () => {
+  it("sums per key × endpoint × model, each request once at its last attempt, to the nano-dollar", async () => {
+    const day = "2026-04-10";
+    const retried = [
+      ...(await seed([{ time: at(day, 1), keyId: "kA", requestId: "r1", attempt: 1 }])),
+      ...(await seed([{ time: at(day, 1), keyId: "kA", requestId: "r1", attempt: 2, status: 502, usage: { inputTokens: 2000, cachedTokens: 1024, outputTokens: 50, reasoningTokens: 20 } }])),
+    ];
+    const cached = await seed([{ time: at(day, 2), keyId: "kA", usage: { inputTokens: 1500, cachedTokens: 1024, outputTokens: 80, reasoningTokens: 64 } }]);
+    const mini = await seed([{ time: at(day, 3), keyId: "kA", endpoint: "extract", model: "gpt-5.4-mini" }]);
+    const failed = await seed([{ time: at(day, 4), keyId: "kB", status: 422 }]);
+    const escalated = [
+      ...(await seed([{ time: at(day, 5), keyId: "kB", endpoint: "route", requestId: "r5", attempt: 1 }])),
+      ...(await seed([{ time: at(day, 5), keyId: "kB", endpoint: "route", requestId: "r5", attempt: 2, model: "gpt-5.4-mini" }])),
+    ];
+    const group = (keyId: string, endpoint: string, model: string, requests: number, errors: number, rows: typeof mini) => ({
+      day, keyId, endpoint, model, requests, errors, ...sums(rows),
+    });
+
+    const rolled = await rollDay(db(), day, at(day, 24, 15), RETENTION);
+
+    expect(await rowsOf(day)).toEqual([
+      group("kA", "extract", "gpt-5.4-mini", 1, 0, mini),
+      group("kA", "intent", "gpt-5.4-nano", 2, 1, [...retried, ...cached]),
+      group("kB", "intent", "gpt-5.4-nano", 1, 1, failed),
+      group("kB", "route", "gpt-5.4-mini", 1, 0, escalated.slice(1)),
+      group("kB", "route", "gpt-5.4-nano", 0, 0, escalated.slice(0, 1)),
+    ]);
+    const all = [...retried, ...cached, ...mini, ...failed, ...escalated];
+    expect(rolled).toMatchObject({ day, complete: true, groups: 5, totals: { requests: 5, errors: 2, ...sums(all) } });
+    const ledger = await ledgerTotal(Date.parse(day), Date.parse(day) + DAY);
+    expect([rolled.totals.costNano, rolled.totals.miniCostNano]).toEqual([ledger?.cost, ledger?.mini]);
+  });
+
+  it("puts a row at 23:59:59.999 UTC in its own day and one at 00:00:00.000 in the next", async () => {
+    const [last] = await seed([{ time: Date.UTC(2026, 3, 30, 23, 59, 59, 999), keyId: "kA", usage: { outputTokens: 7 } }]);
+    const [first] = await seed([{ time: Date.UTC(2026, 4, 1), keyId: "kA", usage: { outputTokens: 9 } }]);
+    const now = Date.UTC(2026, 4, 2, 0, 15);
+    expect((await rollDay(db(), "2026-04-30", now, RETENTION)).totals).toMatchObject({ requests: 1, costNano: last?.costNano });
+    expect((await rollDay(db(), "2026-05-01", now, RETENTION)).totals).toMatchObject({ requests: 1, costNano: first?.costNano });
+  });
+
+  it("gives the same rows when run again, and picks up rows that arrived late", async () => {
+    const day = "2026-06-15";
+    const early = await seed([{ time: at(day, 9), keyId: "kA" }, { time: at(day, 10), keyId: "kB", endpoint: "rerank" }]);
+    await rollDay(db(), day, at(day, 24, 15), RETENTION);
+    const once = await rowsOf(day);
+    const again = await rollDay(db(), day, at(day, 48, 15), RETENTION);
+    expect(await rowsOf(day)).toEqual(once);
+    expect(again.totals).toMatchObject({ requests: 2, ...sums(early) });
+
+    const late = await seed([{ time: at(day, 23, 59), keyId: "kA", usage: { inputTokens: 333 } }]);
+    expect(await rowsOf(day)).toEqual(once);
+    const rerolled = await rollDay(db(), day, at(day, 72, 15), RETENTION);
+    expect(rerolled.totals).toMatchObject({ requests: 3, ...sums([...early, ...late]) });
+    const [rolledDay] = await db().select().from(rollupDays).where(eq(rollupDays.day, day));
+    expect(rolledDay?.rolledAt).toBe(at(day, 72, 15));
+  });
+
+  it("marks a day rolled before it ended as incomplete", async () => {
+    const day = "2026-07-01";
+    await seed([{ time: at(day, 1), keyId: "kA" }]);
+    expect((await rollDay(db(), day, at(day, 2), RETENTION)).complete).toBe(false);
+    expect((await rollDay(db(), day, at(day, 24), RETENTION)).complete).toBe(true);
+  });
+});
+
+describe("scheduled()", () => {
+  it("rolls yesterday and the three days before it, and no other day", async () => {
+    const scheduledTime = Date.UTC(2026, 2, 1, 0, 15);
+    const days = ["2026-02-23", "2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27", "2026-02-28", "2026-03-01"];
+    const seeded = new Map<string, Awaited<ReturnType<typeof seed>>>();
+    for (const day of days) seeded.set(day, await seed([{ time: at(day, 6), keyId: "kA" }, { time: at(day, 18), keyId: "kB" }]));
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime, cron: "15 0 * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const rolled = await db().select().from(rollupDays).where(between(rollupDays.day, "2026-02-01", "2026-03-31")).orderBy(asc(rollupDays.day));
+    expect(rolled).toEqual(["2026-02-25", "2026-02-26", "2026-02-27", "2026-02-28"].map((day) => ({ day, rolledAt: scheduledTime })));
+    for (const day of ["2026-02-25", "2026-02-28"]) {
+      const [a, b] = seeded.get(day)!;
+      const rows = await rowsOf(day);
+      expect(rows.map((r) => [r.keyId, r.requests, r.costNano])).toEqual([["kA", 1, a?.costNano], ["kB", 1, b?.costNano]]);
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import { env } from "cloudflare:workers";
+import { createDb } from "../../workers/db/client";
+import type { NewLedgerRow } from "../../workers/db/schema";
+import { meter, type Usage, utcDay } from "../../workers/metering/cost";
+import { writeLedgerRows } from "../../workers/metering/ledger";
+import { loadPrices } from "../../workers/metering/prices";
+
+export const db = () => createDb(env.DB);
+
+export interface Seed {
+  time: number;
+  keyId: string;
+  endpoint?: string;
+  model?: string;
+  status?: number;
+  requestId?: string;
+  attempt?: number;
+  usage?: Partial<Usage>;
+}
+
+let serial = 0;
+
+/** Writes ledger rows through the one ledger writer, priced by `meter()` on the row's day. */
+export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
+  const prices = await loadPrices(db());
+  const rows = seeds.map((s): NewLedgerRow => {
+    const usage: Usage = { inputTokens: 1000, cachedTokens: 0, outputTokens: 100, reasoningTokens: 0, ...s.usage };
+    const model = s.model ?? "gpt-5.4-nano";
+    const status = s.status ?? 200;
+    return {
+      requestId: s.requestId ?? `req_seed_${++serial}`,
+      attempt: s.attempt ?? 1,
+      time: s.time,
+      keyId: s.keyId,
+      endpoint: s.endpoint ?? "intent",
+      model,
+      upstream: "seed",
+      status,
+      error: status >= 400 ? "upstream_error: seeded" : null,
+      ...usage,
+      ...meter(prices, model, usage, utcDay(s.time)),
+      latencyMs: 10,
+    };
+  });
+  await writeLedgerRows(db(), rows);
+  return rows;
+}
+
+/** What the spend API should say for these rows: every attempt's tokens and money. */
+export function sums(rows: NewLedgerRow[]) {
+  const total = (f: (r: NewLedgerRow) => number) => rows.reduce((s, r) => s + f(r), 0);
+  return {
+    inputTokens: total((r) => r.inputTokens),
+    cachedTokens: total((r) => r.cachedTokens),
+    outputTokens: total((r) => r.outputTokens),
+    reasoningTokens: total((r) => r.reasoningTokens),
+    costNano: total((r) => r.costNano),
+    miniCostNano: total((r) => r.miniCostNano),
+  };
+}
+
+/** A time inside a UTC day, hours and minutes after its midnight. */
+export const at = (day: string, hours = 12, minutes = 0) => Date.parse(`${day}T00:00:00.000Z`) + (hours * 60 + minutes) * 60_000;

@@ -1,0 +1,81 @@
+import { and, eq, exists, gte, lt, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import type { Db } from "../db/client";
+import { ledger, rollup, rollupDays } from "../db/schema";
+import { type Env, numberVar } from "../env";
+import { badRequest } from "../errors";
+import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
+import { ledgerDay, ledgerMetrics, type Metrics, rollupMetrics } from "./metrics";
+
+/** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
+export const ROLL_DAYS = 4;
+export const DEFAULT_RETENTION_DAYS = 90;
+
+/** RETENTION_DAYS, never shorter than the days the job re-rolls (their ledger must still be there). */
+export function retentionDays(env: Env & { RETENTION_DAYS?: string }): number {
+  return Math.max(ROLL_DAYS, Math.floor(numberVar(env.RETENTION_DAYS, DEFAULT_RETENTION_DAYS)));
+}
+
+/** A day rolled after it ended is complete: spend reads it from `rollup`, not from the ledger. */
+export const isComplete = sql`${rollupDays.rolledAt} >= (unixepoch(${rollupDays.day}) + 86400) * 1000`;
+
+/** Whether the rollup of the ledger row's own day is complete. */
+export const ledgerDayComplete = exists(
+  new QueryBuilder()
+    .select({ one: sql`1` })
+    .from(rollupDays)
+    .where(and(eq(rollupDays.day, ledgerDay), isComplete)),
+);
+
+export interface RolledDay {
+  day: string;
+  rolledAt: number;
+  complete: boolean;
+  groups: number;
+  totals: Metrics;
+}
+
+/** One day of the ledger summed per key × endpoint × model, as rollup rows (SELECT … GROUP BY). */
+export function daySums(db: Db, day: string) {
+  const start = dayStartMs(day);
+  return db
+    .select({ day: sql<string>`${day}`.as("day"), keyId: ledger.keyId, endpoint: ledger.endpoint, model: ledger.model, ...ledgerMetrics })
+    .from(ledger)
+    .where(and(gte(ledger.time, start), lt(ledger.time, start + DAY_MS)))
+    .groupBy(ledger.keyId, ledger.endpoint, ledger.model);
+}
+
+/**
+ * Replaces one day's rollup rows with the ledger's sums, in SQL and in one D1 batch (atomic).
+ * Running it again gives the same rows, plus any ledger rows that arrived since.
+ */
+export async function rollDay(db: Db, day: string, now: number, retention: number): Promise<RolledDay> {
+  const start = dayStartMs(day);
+  if (start < dayStartMs(dayOf(now)) - retention * DAY_MS) {
+    const [done] = await db.select().from(rollupDays).where(and(eq(rollupDays.day, day), isComplete));
+    if (done) throw badRequest(`the ledger of ${day} is past retention (${retention} days); its rollup stands`, "day");
+  }
+  const [, , , [totals]] = await db.batch([
+    db.delete(rollup).where(eq(rollup.day, day)),
+    db.insert(rollup).select(daySums(db, day)),
+    db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
+    db.select({ groups: sql<number>`count(*)`.mapWith(Number), ...rollupMetrics }).from(rollup).where(eq(rollup.day, day)),
+  ]);
+  const { groups, ...metrics } = totals!;
+  return { day, rolledAt: now, complete: now >= start + DAY_MS, groups, totals: metrics };
+}
+
+/** Deletes ledger rows older than `retention` days, only where their day's rollup is complete. */
+export async function applyRetention(db: Db, now: number, retention: number): Promise<number> {
+  const cutoff = dayStartMs(dayOf(now)) - retention * DAY_MS;
+  const result = await db.delete(ledger).where(and(lt(ledger.time, cutoff), ledgerDayComplete));
+  return result.meta.changes;
+}
+
+/** The cron's work: roll yesterday, re-roll the days before it, then apply retention. */
+export async function runDailyRollup(db: Db, now: number, retention: number) {
+  const today = dayOf(now);
+  const rolled: RolledDay[] = [];
+  for (let i = 1; i <= ROLL_DAYS; i++) rolled.push(await rollDay(db, addDays(today, -i), now, retention));
+  return { rolled, deletedLedgerRows: await applyRetention(db, now, retention) };
+}
