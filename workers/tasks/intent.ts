@@ -19,7 +19,7 @@ const DEFAULT_LABELS = [
   { name: "other", description: "none of the above" },
 ];
 
-const input = z.object({
+const input = z.strictObject({
   ...taskFields,
   text: z.string().min(1).max(100_000),
   labels: z
@@ -65,6 +65,8 @@ export const intent = defineTask({
         { role: "user", content: i.text },
       ],
       response_format: jsonSchemaFormat("intent", schema),
+      // Picking a label needs little thought; reasoning tokens are billed as output.
+      reasoning_effort: "low",
     };
   },
   parse(completion, i) {

@@ -1,0 +1,106 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../workers/db/client";
+import type { NewLedgerRow } from "../workers/db/schema";
+import { writeLedgerRows } from "../workers/metering/ledger";
+import { call, createKey, dispatch, json } from "./support/worker";
+
+/** The real local D1, except that the first `failures` inserts into the ledger fail. */
+function flakyD1(real: D1Database, failures: number): D1Database & { failed: () => number } {
+  let failed = 0;
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === "failed") return () => failed;
+      if (prop === "prepare") {
+        return (query: string) => {
+          if (/^insert into "ledger"/i.test(query) && failed < failures) {
+            failed++;
+            throw new Error("D1_ERROR: injected failure");
+          }
+          return target.prepare(query);
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as D1Database & { failed: () => number };
+}
+
+const row = (requestId: string): NewLedgerRow => ({
+  requestId,
+  attempt: 1,
+  time: Date.now(),
+  keyId: "key_ledger_test",
+  endpoint: "intent",
+  model: "gpt-5.4-nano",
+  upstream: "simulator",
+  status: 200,
+  error: null,
+  inputTokens: 100,
+  cachedTokens: 0,
+  outputTokens: 10,
+  reasoningTokens: 0,
+  costNano: 32_500,
+  miniCostNano: 120_000,
+  latencyMs: 5,
+});
+
+const count = async (requestId: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM ledger WHERE request_id = ?").bind(requestId).first<{ n: number }>())!.n;
+
+describe("the ledger writer: nothing lost, nothing twice", () => {
+  it("retries a failed D1 write until it lands", async () => {
+    const d1 = flakyD1(env.DB, 2);
+    await writeLedgerRows(createDb(d1), [row("req_retry")], 1);
+    expect(d1.failed()).toBe(2);
+    expect(await count("req_retry")).toBe(1);
+  });
+
+  it("makes a replayed write a no-op, never a duplicate", async () => {
+    const db = createDb(env.DB);
+    await writeLedgerRows(db, [row("req_replay")]);
+    await writeLedgerRows(db, [row("req_replay")]);
+    expect(await count("req_replay")).toBe(1);
+  });
+
+  it("gives up after its attempts and says so, rather than pretending", async () => {
+    const d1 = flakyD1(env.DB, 100);
+    await expect(writeLedgerRows(createDb(d1), [row("req_lost")], 1)).rejects.toThrow("injected");
+    expect(await count("req_lost")).toBe(0);
+  });
+
+  it("records a real call whose first ledger writes fail, after the caller has its answer", async () => {
+    const { key } = await createKey();
+    const d1 = flakyD1(env.DB, 2);
+    const { response, settled } = await dispatch("/v1/intent", { token: key, body: { text: "flaky d1" }, env: { DB: d1 } });
+    expect(response.status).toBe(200);
+    const { id } = await json(response);
+    await settled();
+    expect(d1.failed()).toBe(2);
+    expect(await count(id)).toBe(1);
+  });
+});
+
+describe("the ledger under load", () => {
+  it("400 calls at 40 concurrent give 400 rows, no duplicates, each at its answer's exact cost", async () => {
+    const { key, id: keyId } = await createKey();
+    const answers: { id: string; cost: { usd: number } }[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < 400) {
+        const i = next++;
+        const res = await call("/v1/intent", { token: key, body: { text: `load message ${i}` } });
+        expect(res.status).toBe(200);
+        answers.push(await json(res));
+      }
+    };
+    await Promise.all(Array.from({ length: 40 }, worker));
+    const rows = await env.DB.prepare("SELECT request_id, cost_nano FROM ledger WHERE key_id = ?")
+      .bind(keyId)
+      .all<{ request_id: string; cost_nano: number }>();
+    expect(rows.results).toHaveLength(400);
+    const byRequest = new Map(rows.results.map((r) => [r.request_id, r.cost_nano]));
+    expect(byRequest.size).toBe(400);
+    for (const a of answers) expect(byRequest.get(a.id)).toBe(Math.round(a.cost.usd * 1e9));
+  });
+});
