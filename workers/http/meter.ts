@@ -2,12 +2,13 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { callerKey } from "../keys/auth";
+import { checkBudget } from "../keys/budget";
 import { costJson, DEFAULT_MODEL, usageJson } from "../metering/cost";
 import { recordInBackground } from "../metering/ledger";
 import { type Endpoint, type LedgerError, MeteredRequest } from "../metering/metered-request";
 import { loadPrices, pricedModels } from "../metering/prices";
 
-/** Validates the body, checks the model has a price, and opens the request's meter. */
+/** Validates the body, checks the model has a price and the key's budget, and opens the request's meter. */
 export async function openMeter(c: Context<AppEnv>, endpoint: Endpoint, model: string | undefined) {
   const key = callerKey(c.var.caller);
   const prices = await loadPrices(c.var.db);
@@ -15,6 +16,7 @@ export async function openMeter(c: Context<AppEnv>, endpoint: Endpoint, model: s
   if (!pricedModels(prices).has(chosen)) {
     throw badRequest(`model ${chosen} has no price, so it cannot be metered; use one of: ${[...pricedModels(prices)].join(", ")}`, "model");
   }
+  await checkBudget(c.var.db, key); // 402 once the key's daily budget is spent, before any upstream call
   return { meter: new MeteredRequest(c.var.requestId, key.id, endpoint, prices), model: chosen };
 }
 

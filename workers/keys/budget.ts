@@ -1,0 +1,51 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type ApiKey, keySpend } from "../db/schema";
+import { ApiError } from "../errors";
+import { usd, utcDay } from "../metering/cost";
+
+/**
+ * Daily budgets. A key's spend for the UTC day is one row of `key_spend`, which an SQLite trigger
+ * keeps in step with every ledger insert (migration 0004): the check is a primary-key read, and
+ * only keys that have a budget pay it.
+ *
+ * A call is admitted while the day's recorded spend is below the budget, so the overshoot is at
+ * most what is in flight: the calls admitted before the first of them lands in the ledger (each
+ * call's rows are written right after its answer). A refused call makes no upstream call and
+ * writes no ledger row: it cost nothing, and a client that keeps calling after its budget is
+ * spent must not be able to grow the ledger.
+ */
+
+/** What a key has spent on a UTC day, in nano-USD. */
+export async function spentOn(db: Db, keyId: string, day: string): Promise<number> {
+  const row = (
+    await db
+      .select({ costNano: keySpend.costNano })
+      .from(keySpend)
+      .where(and(eq(keySpend.keyId, keyId), eq(keySpend.day, day)))
+      .limit(1)
+  )[0];
+  return row?.costNano ?? 0;
+}
+
+/** The next UTC midnight after `now`, in epoch milliseconds: when a day's budget starts afresh. */
+export function nextUtcMidnight(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+}
+
+/** Throws 402 `budget_exceeded` once the key has spent its daily budget; a no-op without one. */
+export async function checkBudget(db: Db, key: ApiKey, now = Date.now()): Promise<void> {
+  const budget = key.dailyBudgetNano;
+  if (budget === null) return;
+  const spent = await spentOn(db, key.id, utcDay(now));
+  if (spent < budget) return;
+  const reset = nextUtcMidnight(now);
+  const seconds = Math.max(1, Math.ceil((reset - now) / 1000));
+  throw new ApiError(
+    402,
+    "budget_exceeded",
+    `this key has spent its daily budget of $${usd(budget)} ($${usd(spent)} today); it resets at ${new Date(reset).toISOString()}`,
+    { headers: { "retry-after": String(seconds) } },
+  );
+}
