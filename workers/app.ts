@@ -4,6 +4,7 @@ import { createDb } from "./db/client";
 import { type AppEnv, numberVar } from "./env";
 import { ApiError, onError } from "./errors";
 import { authenticate } from "./keys/auth";
+import { rateLimit } from "./keys/rate-limit";
 import { adminKeyRoutes } from "./keys/routes";
 import { chatCompletions } from "./openai/chat-completions";
 import { randomHex } from "./keys/secrets";
@@ -33,6 +34,7 @@ app.use("/v1/*", (c, next) =>
   })(c, next),
 );
 app.use("/v1/*", authenticate);
+app.use("/v1/*", rateLimit);
 app.route("/v1/admin/keys", adminKeyRoutes);
 app.route("/v1/admin/rollup", adminRollupRoutes);
 app.route("/v1/spend", spendRoutes);

@@ -1,5 +1,6 @@
 import type { ApiKey } from "./db/schema";
 import type { Db } from "./db/client";
+import type { RateLimiter } from "./keys/rate-limiter";
 
 /** Bindings, vars and secrets of the Worker (wrangler.toml, `wrangler secret put`). */
 export interface Env {
@@ -9,8 +10,11 @@ export interface Env {
   OPENAI_API_KEY?: string;
   ADMIN_TOKEN?: string;
   UPSTREAM_TIMEOUT_MS?: string;
+  /** Requests per minute for keys without their own `rpm`; 0 turns that default off. */
   RATE_LIMIT_RPM?: string;
   MAX_BODY_BYTES?: string;
+  /** One RateLimiter Durable Object per API key (workers/keys/rate-limiter.ts). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 }
 
 /** Who is calling: the admin token, or one API key (a tenant). */

@@ -11,3 +11,6 @@ export default {
     console.log("rollup", JSON.stringify({ days: rolled.map((r) => r.day), deletedLedgerRows }));
   },
 } satisfies ExportedHandler<Env>;
+
+/** Durable Object classes must be exported from the main module (wrangler.toml [[durable_objects.bindings]]). */
+export { RateLimiter } from "./keys/rate-limiter";
