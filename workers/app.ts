@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createDb } from "./db/client";
 import { type AppEnv, numberVar } from "./env";
 import { ApiError, onError } from "./errors";
+import { corsFromEnv } from "./http/cors";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
 import { adminKeyRoutes } from "./keys/routes";
@@ -23,6 +24,7 @@ app.use(async (c, next) => {
   c.res.headers.set("x-request-id", requestId);
 });
 
+app.use(corsFromEnv);
 app.get("/healthz", (c) => c.text("ok"));
 
 app.use("/v1/*", (c, next) =>
