@@ -1,10 +1,11 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { asc, between, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rollup, rollupDays } from "../workers/db/schema";
 import worker from "../workers/index";
-import { rollDay } from "../workers/spend/rollup";
+import { daySums, retentionDays, ROLL_DAYS, rollDay } from "../workers/spend/rollup";
+import { liveSpend, rolledSpend, type SpendQuery } from "../workers/spend/spend";
 import { at, db, seed, sums } from "./support/ledger";
 
 const DAY = 86_400_000;
@@ -89,16 +90,69 @@ describe("scheduled()", () => {
     const seeded = new Map<string, Awaited<ReturnType<typeof seed>>>();
     for (const day of days) seeded.set(day, await seed([{ time: at(day, 6), keyId: "kA" }, { time: at(day, 18), keyId: "kB" }]));
 
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime, cron: "15 0 * * *" }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime, cron: "15 0 * * *" }), env);
 
-    const rolled = await db().select().from(rollupDays).where(between(rollupDays.day, "2026-02-01", "2026-03-31")).orderBy(asc(rollupDays.day));
+    const rolled = await db().select().from(rollupDays).where(between(rollupDays.day, days[0]!, days[6]!)).orderBy(asc(rollupDays.day));
     expect(rolled).toEqual(["2026-02-25", "2026-02-26", "2026-02-27", "2026-02-28"].map((day) => ({ day, rolledAt: scheduledTime })));
     for (const day of ["2026-02-25", "2026-02-28"]) {
       const [a, b] = seeded.get(day)!;
       const rows = await rowsOf(day);
       expect(rows.map((r) => [r.keyId, r.requests, r.costNano])).toEqual([["kA", 1, a?.costNano], ["kB", 1, b?.costNano]]);
     }
+  });
+});
+
+describe("retention", () => {
+  it("deletes ledger rows older than RETENTION_DAYS (90), only of days whose rollup is complete", async () => {
+    const scheduledTime = Date.UTC(2026, 6, 1, 0, 15); // 90 days before 2026-07-01 is 2026-04-02
+    const [rolledOld, unrolledOld, rolledKept, incompleteOld] = ["2026-03-31", "2026-04-01", "2026-04-02", "2026-03-20"];
+    for (const day of [rolledOld, unrolledOld, rolledKept, incompleteOld]) await seed([{ time: at(day), keyId: "kR" }]);
+    for (const day of [rolledOld, rolledKept]) await rollDay(db(), day, at(day, 24, 15), RETENTION);
+    await rollDay(db(), incompleteOld, at(incompleteOld, 13), RETENTION);
+    const rollupBefore = await rowsOf(rolledOld);
+
+    await worker.scheduled(createScheduledController({ scheduledTime, cron: "15 0 * * *" }), env);
+
+    const left = async (day: string) => (await ledgerTotal(Date.parse(day), Date.parse(day) + DAY))?.n;
+    expect([await left(rolledOld), await left(unrolledOld), await left(rolledKept), await left(incompleteOld)]).toEqual([0, 1, 1, 1]);
+    expect(await rowsOf(rolledOld)).toEqual(rollupBefore);
+    await expect(rollDay(db(), rolledOld, scheduledTime, RETENTION)).rejects.toMatchObject({ status: 400, field: "day" });
+    expect((await rollDay(db(), unrolledOld, scheduledTime, RETENTION)).totals.requests).toBe(1);
+  });
+
+  it("reads RETENTION_DAYS, never shorter than the days the cron re-rolls", () => {
+    expect(retentionDays(env)).toBe(90);
+    expect(retentionDays({ ...env, RETENTION_DAYS: "30" })).toBe(30);
+    expect(retentionDays({ ...env, RETENTION_DAYS: "1" })).toBe(ROLL_DAYS);
+  });
+});
+
+describe("indexes (EXPLAIN QUERY PLAN)", () => {
+  const plan = async (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql, params } = query.toSQL();
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+    const details = results.map((r) => r.detail);
+    expect(details.filter((d) => d.startsWith("SCAN "))).toEqual([]);
+    return details;
+  };
+  const year: SpendQuery = { from: "2025-11-26", to: "2026-11-25", groupBy: ["day", "endpoint"], keyId: undefined };
+  const search = (pattern: RegExp) => expect.arrayContaining([expect.stringMatching(pattern)]);
+
+  it("rolls a day up through ledger_time, finding later attempts through ledger_request_attempt", async () => {
+    const details = await plan(daySums(db(), "2026-04-10"));
+    expect(details).toEqual(search(/^SEARCH ledger USING INDEX ledger_time \(time>\? AND time<\?\)/));
+    expect(details).toEqual(search(/^SEARCH later USING COVERING INDEX ledger_request_attempt/));
+  });
+
+  it("reads a year of rollups by day (admin) or by key and day, never scanning a table", async () => {
+    expect(await plan(rolledSpend(db(), year))).toEqual(search(/^SEARCH rollup USING INDEX sqlite_autoindex_rollup_1 \(day/));
+    expect(await plan(rolledSpend(db(), { ...year, keyId: "kA" }))).toEqual(
+      search(/^SEARCH rollup USING INDEX rollup_key_day \(key_id=\? AND day/),
+    );
+    const today: [number, number][] = [[Date.UTC(2026, 10, 26), Date.UTC(2026, 10, 27)]];
+    expect(await plan(liveSpend(db(), year, today))).toEqual(search(/^SEARCH ledger USING INDEX ledger_time /));
+    expect(await plan(liveSpend(db(), { ...year, keyId: "kA" }, today))).toEqual(
+      search(/^SEARCH ledger USING INDEX ledger_key_time \(key_id=\? AND time/),
+    );
   });
 });

@@ -61,3 +61,20 @@ export function sums(rows: NewLedgerRow[]) {
 
 /** A time inside a UTC day, hours and minutes after its midnight. */
 export const at = (day: string, hours = 12, minutes = 0) => Date.parse(`${day}T00:00:00.000Z`) + (hours * 60 + minutes) * 60_000;
+
+/** The SPEC's spend fields for these rows, as /v1/spend should answer them. */
+export function spendJson(rows: NewLedgerRow[], requests = rows.length, errors = 0) {
+  const s = sums(rows);
+  return {
+    requests,
+    errors,
+    input_tokens: s.inputTokens,
+    cached_tokens: s.cachedTokens,
+    output_tokens: s.outputTokens,
+    reasoning_tokens: s.reasoningTokens,
+    cost_usd: s.costNano / 1e9,
+    mini_cost_usd: s.miniCostNano / 1e9,
+    saved_usd: (s.miniCostNano - s.costNano) / 1e9,
+    cache_hit_ratio: s.inputTokens === 0 ? 0 : s.cachedTokens / s.inputTokens,
+  };
+}
