@@ -102,5 +102,5 @@ describe("the ledger under load", () => {
     const byRequest = new Map(rows.results.map((r) => [r.request_id, r.cost_nano]));
     expect(byRequest.size).toBe(400);
     for (const a of answers) expect(byRequest.get(a.id)).toBe(Math.round(a.cost.usd * 1e9));
-  });
+  }, 120_000);
 });
