@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { intent } from "./intent";
+import { route } from "./route";
 import { runTask } from "./run";
 
 /** One line per task endpoint. */
-export const taskRoutes = new Hono<AppEnv>().post("/intent", (c) => runTask(c, intent));
+export const taskRoutes = new Hono<AppEnv>()
+  .post("/intent", (c) => runTask(c, intent))
+  .post("/route", (c) => runTask(c, route));
