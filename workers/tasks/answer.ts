@@ -15,16 +15,19 @@ export function answerMessage(completion: ChatCompletion) {
   return message;
 }
 
-/** The model's JSON answer checked against `schema`; 422 when it is not JSON or does not fit. */
-export function parseJsonAnswer<S extends z.ZodType>(completion: ChatCompletion, schema: S): z.infer<S> {
+/** The model's answer as JSON; 422 when it is not JSON. */
+export function jsonAnswer(completion: ChatCompletion): unknown {
   const content = answerMessage(completion).content;
-  let value: unknown;
   try {
-    value = JSON.parse(content ?? "");
+    return JSON.parse(content ?? "");
   } catch {
     throw new ApiError(422, "invalid_output", "the model's answer is not valid JSON");
   }
-  const result = schema.safeParse(value);
+}
+
+/** The model's JSON answer checked against `schema`; 422 when it is not JSON or does not fit. */
+export function parseJsonAnswer<S extends z.ZodType>(completion: ChatCompletion, schema: S): z.infer<S> {
+  const result = schema.safeParse(jsonAnswer(completion));
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ApiError(422, "invalid_output", `the model's answer failed its schema at ${issue?.path.join(".") || "the root"}: ${issue?.message}`);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { extract } from "./extract";
 import { intent } from "./intent";
 import { route } from "./route";
 import { runTask } from "./run";
@@ -7,4 +8,5 @@ import { runTask } from "./run";
 /** One line per task endpoint. */
 export const taskRoutes = new Hono<AppEnv>()
   .post("/intent", (c) => runTask(c, intent))
-  .post("/route", (c) => runTask(c, route));
+  .post("/route", (c) => runTask(c, route))
+  .post("/extract", (c) => runTask(c, extract));
