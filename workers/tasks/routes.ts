@@ -4,9 +4,11 @@ import { extract } from "./extract";
 import { intent } from "./intent";
 import { route } from "./route";
 import { runTask } from "./run";
+import { tool } from "./tool";
 
 /** One line per task endpoint. */
 export const taskRoutes = new Hono<AppEnv>()
   .post("/intent", (c) => runTask(c, intent))
   .post("/route", (c) => runTask(c, route))
-  .post("/extract", (c) => runTask(c, extract));
+  .post("/extract", (c) => runTask(c, extract))
+  .post("/tool", (c) => runTask(c, tool));
