@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { extract } from "./extract";
 import { intent } from "./intent";
+import { rerank } from "./rerank";
 import { route } from "./route";
 import { runTask } from "./run";
 import { tool } from "./tool";
@@ -11,4 +12,5 @@ export const taskRoutes = new Hono<AppEnv>()
   .post("/intent", (c) => runTask(c, intent))
   .post("/route", (c) => runTask(c, route))
   .post("/extract", (c) => runTask(c, extract))
-  .post("/tool", (c) => runTask(c, tool));
+  .post("/tool", (c) => runTask(c, tool))
+  .post("/rerank", (c) => runTask(c, rerank));
