@@ -5,6 +5,7 @@ import { intent } from "./intent";
 import { rerank } from "./rerank";
 import { route } from "./route";
 import { runTask } from "./run";
+import { summarize } from "./summarize";
 import { tool } from "./tool";
 
 /** One line per task endpoint. */
@@ -13,4 +14,5 @@ export const taskRoutes = new Hono<AppEnv>()
   .post("/route", (c) => runTask(c, route))
   .post("/extract", (c) => runTask(c, extract))
   .post("/tool", (c) => runTask(c, tool))
-  .post("/rerank", (c) => runTask(c, rerank));
+  .post("/rerank", (c) => runTask(c, rerank))
+  .post("/summarize", (c) => runTask(c, summarize));
