@@ -153,6 +153,7 @@ describe("POST /v1/extract", () => {
     }
     await expectRejected("/v1/extract", key, keyId, [
       [{ schema: invoice }, "text"],
+      [{ text: "\udfff", schema: invoice }, "text"],
       [{ text: "x" }, "schema"],
       [{ text: "x", schema: "not an object" }, "schema"],
       [{ text: "x", schema: invoice, name: "has spaces" }, "name"],

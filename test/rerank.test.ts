@@ -84,6 +84,7 @@ describe("POST /v1/rerank", () => {
       [{ query: "q", documents: [] }, "documents"],
       [{ query: "q", documents: Array.from({ length: 101 }, () => "d") }, "documents"],
       [{ query: "q", documents: ["ok", 7] }, "documents.1"],
+      [{ query: "q", documents: ["ok", "lone \udc00"] }, "documents.1"],
       [{ query: "q", documents, top_k: 0 }, "top_k"],
       [{ query: "q", documents, top_k: 1.5 }, "top_k"],
     ]);

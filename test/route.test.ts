@@ -60,6 +60,7 @@ describe("POST /v1/route", () => {
       [{}, "query"],
       [{ query: 42 }, "query"],
       [{ query: "" }, "query"],
+      [{ query: "a\ud800b" }, "query"],
       [{ query: "x", routes: { only: "one" } }, "routes"],
       [{ query: "x", routes: ["a", "b"] }, "routes"],
       [{ query: "x", routes: { a: "ay", b: 7 } }, "routes.b"],

@@ -54,6 +54,7 @@ describe("POST /v1/summarize", () => {
     await expectRejected("/v1/summarize", key, keyId, [
       [{}, "text"],
       [{ text: "" }, "text"],
+      [{ text: "lone \ud800" }, "text"],
       [{ text: "x", words: 2 }, "words"],
       [{ text: "x", words: "ten" }, "words"],
       [{ text: "x", words: 12.5 }, "words"],

@@ -111,6 +111,7 @@ describe("POST /v1/tool", () => {
       [{ tools: [weather] }, "messages"],
       [{ task: "x", messages: [{ role: "user", content: "x" }], tools: [weather] }, "task"],
       [{ task: "x" }, "tools"],
+      [{ task: "\ud800", tools: [weather] }, "task"],
       [{ task: "x", tools: [] }, "tools"],
       [{ task: "x", tools: [weather, weather] }, "tools"],
       [{ task: "x", tools: [{ type: "function", function: { name: "bad name" } }] }, "tools.0.function.name"],

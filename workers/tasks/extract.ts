@@ -3,7 +3,7 @@ import { ApiError } from "../errors";
 import { jsonAnswer, jsonSchemaFormat } from "./answer";
 import { schemaViolation } from "./json-schema";
 import { StrictSchemaError, toStrictSchema, withoutAddedNulls } from "./strict-schema";
-import { defineTask, taskFields } from "./task";
+import { callerText, defineTask, taskFields } from "./task";
 
 /** The caller's schema as given (the answer is checked against it) and as strict mode needs it. */
 const callerSchema = z.record(z.string(), z.unknown()).transform((original, ctx) => {
@@ -18,7 +18,7 @@ const callerSchema = z.record(z.string(), z.unknown()).transform((original, ctx)
 
 const input = z.object({
   ...taskFields,
-  text: z.string().min(1).max(100_000),
+  text: callerText().min(1).max(100_000),
   schema: callerSchema,
   name: z
     .string()

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { jsonSchemaFormat, parseJsonAnswer } from "./answer";
-import { defineTask, taskFields } from "./task";
+import { callerText, defineTask, taskFields } from "./task";
 
 /** All documents together get at most this many characters of prompt (about 15k tokens)... */
 const DOCUMENTS_PROMPT_CHARS = 60_000;
@@ -10,8 +10,8 @@ const CUT_MARKER = " […]";
 
 const input = z.object({
   ...taskFields,
-  query: z.string().min(1).max(10_000),
-  documents: z.array(z.string().max(100_000)).min(1).max(100),
+  query: callerText().min(1).max(10_000),
+  documents: z.array(callerText().max(100_000)).min(1).max(100),
   /** More than there are documents means all of them. */
   top_k: z.number().int().min(1).max(100).optional(),
 });

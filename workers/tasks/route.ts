@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ApiError } from "../errors";
 import { DEFAULT_MODEL, MINI_MODEL } from "../metering/cost";
 import { jsonSchemaFormat, parseJsonAnswer } from "./answer";
-import { defineTask, taskFields } from "./task";
+import { callerText, defineTask, taskFields } from "./task";
 
 /** The route that always escalates, by name, in the default routes or the caller's own. */
 export const COMPLEX_REASONING = "complex_reasoning";
@@ -17,9 +17,9 @@ const DEFAULT_ROUTES: Record<string, string> = {
 
 const input = z.object({
   ...taskFields,
-  query: z.string().min(1).max(100_000),
+  query: callerText().min(1).max(100_000),
   routes: z
-    .record(z.string().min(1).max(100), z.string().max(1000))
+    .record(callerText().min(1).max(100), callerText().max(1000))
     .refine((routes) => Object.keys(routes).length >= 2 && Object.keys(routes).length <= 100, "routes must name 2 to 100 routes")
     .optional(),
 });

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { ApiError } from "../errors";
 import { answerMessage } from "./answer";
-import { defineTask, taskFields } from "./task";
+import { callerText, defineTask, taskFields } from "./task";
 
 const input = z.object({
   ...taskFields,
-  text: z.string().min(1).max(100_000),
+  text: callerText().min(1).max(100_000),
   words: z.number().int().min(5).max(2000).optional(),
   // A language name goes into the system message, so it may hold nothing that reads as an instruction.
   target_language: z

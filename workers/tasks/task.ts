@@ -2,6 +2,11 @@ import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "ope
 import { z } from "zod";
 import type { Endpoint } from "../metering/metered-request";
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A string of the caller's text: well-formed Unicode, since a lone surrogate has no UTF-8 to send upstream. */
+export const callerText = () => z.string().refine((s) => !LONE_SURROGATE.test(s), "must be well-formed Unicode text (it holds a lone surrogate)");
+
 /** What every task body may carry besides its own fields. */
 export const taskFields = {
   model: z.string().min(1).max(100).optional(),

@@ -2,7 +2,7 @@ import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall } from "
 import { z } from "zod";
 import { answerMessage } from "./answer";
 import { schemaViolation } from "./json-schema";
-import { defineTask, taskFields } from "./task";
+import { callerText, defineTask, taskFields } from "./task";
 
 // Messages and tools go upstream as the caller wrote them; only what nanometer reads is checked.
 const message = z.looseObject({
@@ -28,7 +28,7 @@ const input = z
   .object({
     ...taskFields,
     messages: z.array(message).min(1).max(1000).optional(),
-    task: z.string().min(1).max(100_000).optional(),
+    task: callerText().min(1).max(100_000).optional(),
     tools: z
       .array(functionTool)
       .min(1)
