@@ -130,6 +130,8 @@ describe("POST /v1/extract", () => {
     const object = (properties: object) => ({ type: "object", properties });
     let deep: Record<string, unknown> = object({ leaf: { type: "string" } });
     for (let i = 0; i < 10; i++) deep = object({ child: deep });
+    let nested: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 50_000; i++) nested = { anyOf: [nested] };
     const cases: [unknown, string][] = [
       [{ type: "array", items: { type: "string" } }, "the root must be"],
       [object({ tags: { type: "object", additionalProperties: { type: "string" } } }), "free-form map"],
@@ -143,10 +145,11 @@ describe("POST /v1/extract", () => {
       [object({ site: { type: "string", format: "uri" } }), "format"],
       [{ ...object({ a: { type: "string" } }), required: ["b"] }, 'required names "b"'],
       [deep, "levels of nested objects"],
+      [object({ nested }), "levels of nested schemas"],
     ];
     for (const [schema, reason] of cases) {
       const res = await call("/v1/extract", { token: key, body: { text: "x", schema } });
-      expect(res.status, JSON.stringify(schema)).toBe(400);
+      expect(res.status, reason).toBe(400);
       const err = await json(res);
       expect(err.error.field).toBe("schema");
       expect(err.error.message).toContain(reason);

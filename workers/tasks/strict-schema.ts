@@ -22,7 +22,8 @@ import { acceptsNull, isJsonObject, type JsonObject, MAX_REF_HOPS, resolveRef } 
  * - a `format` strict mode does not know; a `pattern` that is not a valid regular expression;
  * - a `$ref` other than "#" or "#/$defs/NAME" ("#/definitions/NAME") naming a definition that
  *   exists; `$defs` anywhere but at the root;
- * - past OpenAI's limits: 10 levels of nested objects, 5000 properties, 1000 enum values.
+ * - past OpenAI's limits: 10 levels of nested objects, 5000 properties, 1000 enum values; or
+ *   past 64 levels of schemas nested in any way.
  */
 
 const SENT = new Set([
@@ -38,6 +39,8 @@ const FORMATS = new Set(["date-time", "time", "date", "duration", "email", "host
 const MAX_OBJECT_DEPTH = 10;
 const MAX_PROPERTIES = 5000;
 const MAX_ENUM_VALUES = 1000;
+/** Schemas inside schemas (anyOf, items, properties), so a hostile schema cannot exhaust the stack. */
+const MAX_NESTING = 64;
 
 export class StrictSchemaError extends Error {}
 
@@ -49,11 +52,12 @@ interface Walk {
   root: JsonObject;
   properties: number;
   enumValues: number;
+  nesting: number;
 }
 
 export function toStrictSchema(schema: JsonObject): JsonObject {
   if (schema.type !== "object") refuse("#", 'the root must be {"type": "object", "properties": {...}}');
-  const walk: Walk = { root: schema, properties: 0, enumValues: 0 };
+  const walk: Walk = { root: schema, properties: 0, enumValues: 0, nesting: 0 };
   const strict = normalize(schema, "#", 1, walk);
   for (const key of DEFINITIONS) {
     const defs = schema[key];
@@ -68,6 +72,7 @@ export function toStrictSchema(schema: JsonObject): JsonObject {
 
 function normalize(node: unknown, at: string, depth: number, walk: Walk): JsonObject {
   if (!isJsonObject(node)) return refuse(at, "must be a schema object (true/false schemas are not supported)");
+  if (++walk.nesting > MAX_NESTING) refuse(at, `more than ${MAX_NESTING} levels of nested schemas`);
   for (const key of Object.keys(node)) {
     const known = SENT.has(key) || REBUILT.has(key) || ENFORCED_ON_ANSWER.has(key) || ANNOTATIONS.has(key);
     if (!known && !(at === "#" && (DEFINITIONS as readonly string[]).includes(key))) {
@@ -99,6 +104,7 @@ function normalize(node: unknown, at: string, depth: number, walk: Walk): JsonOb
   if (node.format !== undefined && !FORMATS.has(node.format as string)) {
     refuse(at, `format ${JSON.stringify(node.format)} is not supported; use one of ${[...FORMATS].join(", ")}`);
   }
+  walk.nesting--;
   return out;
 }
 
