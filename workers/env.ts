@@ -13,6 +13,8 @@ export interface Env {
   /** Requests per minute for keys without their own `rpm`; 0 turns that default off. */
   RATE_LIMIT_RPM?: string;
   MAX_BODY_BYTES?: string;
+  /** Days of ledger rows kept once their day is rolled up (default 90). */
+  RETENTION_DAYS?: string;
   /** Comma-separated origins allowed by CORS (`*` for any); empty or unset: no CORS headers. */
   CORS_ORIGINS?: string;
   /** One RateLimiter Durable Object per API key (workers/keys/rate-limiter.ts). */

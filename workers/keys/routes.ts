@@ -8,7 +8,7 @@ import { usd } from "../metering/cost";
 import { requireAdmin } from "./auth";
 import { createKey, listKeys, revokeKey } from "./store";
 
-const newKeyBody = z.object({
+const newKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   daily_budget_usd: z.number().positive().max(1e6).nullable().optional(),
   rpm: z.number().int().min(1).max(1_000_000).nullable().optional(),

@@ -12,7 +12,7 @@ export const ROLL_DAYS = 4;
 export const DEFAULT_RETENTION_DAYS = 90;
 
 /** RETENTION_DAYS, never shorter than the days the job re-rolls (their ledger must still be there). */
-export function retentionDays(env: Env & { RETENTION_DAYS?: string }): number {
+export function retentionDays(env: Env): number {
   return Math.max(ROLL_DAYS, Math.floor(numberVar(env.RETENTION_DAYS, DEFAULT_RETENTION_DAYS)));
 }
 
