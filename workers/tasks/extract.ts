@@ -16,7 +16,7 @@ const callerSchema = z.record(z.string(), z.unknown()).transform((original, ctx)
   }
 });
 
-const input = z.object({
+const input = z.strictObject({
   ...taskFields,
   text: callerText().min(1).max(100_000),
   schema: callerSchema,

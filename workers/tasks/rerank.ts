@@ -8,7 +8,7 @@ const DOCUMENTS_PROMPT_CHARS = 60_000;
 const DOCUMENT_PROMPT_CHARS = 4_000;
 const CUT_MARKER = " […]";
 
-const input = z.object({
+const input = z.strictObject({
   ...taskFields,
   query: callerText().min(1).max(10_000),
   documents: z.array(callerText().max(100_000)).min(1).max(100),

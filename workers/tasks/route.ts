@@ -15,7 +15,7 @@ const DEFAULT_ROUTES: Record<string, string> = {
   [COMPLEX_REASONING]: "needs multi-step reasoning, math, planning, or weighing several facts or trade-offs",
 };
 
-const input = z.object({
+const input = z.strictObject({
   ...taskFields,
   query: callerText().min(1).max(100_000),
   routes: z

@@ -3,7 +3,7 @@ import { ApiError } from "../errors";
 import { answerMessage } from "./answer";
 import { callerText, defineTask, taskFields } from "./task";
 
-const input = z.object({
+const input = z.strictObject({
   ...taskFields,
   text: callerText().min(1).max(100_000),
   words: z.number().int().min(5).max(2000).optional(),

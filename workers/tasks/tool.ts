@@ -25,7 +25,7 @@ const toolChoice = z.union([
 ]);
 
 const input = z
-  .object({
+  .strictObject({
     ...taskFields,
     messages: z.array(message).min(1).max(1000).optional(),
     task: callerText().min(1).max(100_000).optional(),
