@@ -1,0 +1,27 @@
+// Number formats for the dashboard: USD readable down to a single nano call, fixed en-US.
+
+const usdFormats = {
+  large: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  cents: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4 }),
+  tiny: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumSignificantDigits: 3 }),
+};
+const countFormat = new Intl.NumberFormat("en-US");
+const percentFormat = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** $1,234.57 from one dollar up; $0.1234 from a cent; below that 3 significant digits, $0.000295. */
+export function usd(value) {
+  const abs = Math.abs(value);
+  if (abs === 0) return "$0.00";
+  return (abs >= 1 ? usdFormats.large : abs >= 0.01 ? usdFormats.cents : usdFormats.tiny).format(value);
+}
+
+/** The exact amount, to the nano-dollar the API keeps. */
+export const exactUsd = (value) => `$${value.toFixed(9)}`;
+
+export const count = (value) => countFormat.format(value);
+
+/** A 0..1 ratio as a percent; a dash when there is nothing to divide. */
+export const percent = (value) => (Number.isFinite(value) ? percentFormat.format(value) : "—");
+
+/** saved / mini: how much less nano cost than mini would have, for the same tokens. */
+export const savingRatio = (m) => (m.mini_cost_usd > 0 ? m.saved_usd / m.mini_cost_usd : NaN);

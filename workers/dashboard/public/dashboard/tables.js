@@ -1,0 +1,53 @@
+// The per-endpoint and per-model tables, built with textContent only (no markup from data).
+import { count, exactUsd, percent, savingRatio, usd } from "./format.js";
+
+const COLUMNS = [
+  ["requests", "Requests", (m) => m.requests, count],
+  ["errors", "Errors", (m) => m.errors, count],
+  ["cost_usd", "Spent (nano)", (m) => m.cost_usd, usd, exactUsd],
+  ["mini_cost_usd", "At mini", (m) => m.mini_cost_usd, usd, exactUsd],
+  ["saved_usd", "Saved", (m) => m.saved_usd, usd, exactUsd],
+  ["saving_ratio", "Saving", savingRatio, percent],
+  ["cache_hit_ratio", "Cache hits", (m) => m.cache_hit_ratio, percent],
+];
+
+function cell(tag, text, attrs = {}) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  return el;
+}
+
+function wrap(tag, ...children) {
+  const el = document.createElement(tag);
+  el.append(...children);
+  return el;
+}
+
+/** A row: its heading cell, then one cell per metric with the raw value in `data-value`. */
+function metricRow(heading, m) {
+  const tr = wrap("tr", cell("th", heading, { scope: "row" }));
+  for (const [name, , pick, format, title] of COLUMNS) {
+    const value = pick(m);
+    tr.append(cell("td", format(value), { "data-metric": name, "data-value": String(value), ...(title && { title: title(value) }) }));
+  }
+  return tr;
+}
+
+/** Fills `table` with one row per group value (`table.dataset.group`: endpoint or model) and a total row. */
+export function renderTable(table, rows, totals) {
+  const group = table.dataset.group;
+  const head = wrap("tr", cell("th", group === "endpoint" ? "Endpoint" : "Model", { scope: "col" }));
+  for (const [, label] of COLUMNS) head.append(cell("th", label, { scope: "col" }));
+
+  const body = wrap("tbody");
+  for (const row of rows) {
+    const tr = metricRow(row[group], row);
+    tr.dataset.row = row[group];
+    body.append(tr);
+  }
+  const empty = { colspan: String(COLUMNS.length + 1), class: "empty" };
+  if (rows.length === 0) body.append(wrap("tr", cell("td", "No calls in this range.", empty)));
+
+  table.replaceChildren(wrap("thead", head), body, wrap("tfoot", metricRow("Total", totals)));
+}
