@@ -34,6 +34,15 @@ export default defineConfig({
           include: ["test/simulator/**/*.test.ts"],
         },
       },
+      {
+        // The dashboard in Debian's chromium (playwright-core), against `wrangler dev` and the simulator.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.e2e.ts"],
+          globalSetup: ["./test/browser/gateway.ts"],
+        },
+      },
     ],
   },
 });

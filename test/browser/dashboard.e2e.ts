@@ -1,0 +1,134 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "./calls";
+
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const WAIT = { timeout: 30_000 };
+const DAY_MS = 86_400_000;
+
+let browser: Browser;
+let key: string;
+let requests: number;
+
+beforeAll(async () => {
+  ({ key, requests } = await keyWithCalls());
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS, timeout: 60_000 });
+}, 120_000);
+afterAll(() => browser?.close());
+
+/** A shown figure is the exact value rounded: within half its last shown digit ("$0.000295", "45.3%"). */
+function expectShown(text: string, exact: number, scale = 1) {
+  const shown = text.replace(/[$,%]/g, "");
+  const decimals = shown.split(".")[1]?.length ?? 0;
+  expect(Math.abs(Number(shown) / scale - exact)).toBeLessThanOrEqual((0.5 * 10 ** -decimals) / scale + 1e-12);
+}
+
+/** A figure's raw value (`data-value`) equals the API's, and its text shows it rounded. */
+async function expectFigure(el: Locator, exact: number, scale = 1) {
+  expect(Number(await el.getAttribute("data-value"))).toBe(exact);
+  expectShown(await el.innerText(), exact, scale);
+}
+
+async function expectRow(row: Locator, api: SpendMetrics) {
+  for (const m of ["requests", "errors", "cost_usd", "mini_cost_usd", "saved_usd"] as const) await expectFigure(row.locator(`[data-metric="${m}"]`), api[m]);
+  await expectFigure(row.locator('[data-metric="cache_hit_ratio"]'), api.cache_hit_ratio, 100);
+}
+
+async function expectTable(page: Page, table: string, api: Spend, group: "endpoint" | "model") {
+  const rows = page.locator(`${table} tbody tr[data-row]`);
+  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(api.rows.map((r) => r[group]));
+  for (const row of api.rows) await expectRow(page.locator(`${table} tr[data-row="${row[group]}"]`), row);
+  await expectRow(page.locator(`${table} tfoot tr`), api.totals);
+}
+
+/** Whatever the page asked for: every URL must be this machine's, and none may carry the token. */
+function watch(page: Page) {
+  const problems: string[] = [];
+  page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("request", (req) => {
+    const url = new URL(req.url().replace(/^blob:/, ""));
+    if (!["127.0.0.1", "localhost"].includes(url.hostname)) problems.push(`left the machine: ${req.url()}`);
+    if (req.url().includes(key)) problems.push(`token in a URL: ${req.url()}`);
+  });
+  return problems;
+}
+
+describe("GET /dashboard in chromium", () => {
+  it("shows what GET /v1/spend answers for the last 30 days: totals, chart, endpoints, models, CSV", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems = watch(page);
+    await page.goto(`${base}/dashboard#token=${key}`);
+    await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
+    expect(page.url()).toBe(`${base}/dashboard`);
+
+    const [from, to] = [await page.inputValue('input[name="from"]'), await page.inputValue('input[name="to"]')];
+    const today = new Date().toISOString().slice(0, 10);
+    expect([from, to]).toEqual([new Date(Date.now() - 29 * DAY_MS).toISOString().slice(0, 10), today]);
+    const [days, endpoints, models] = await Promise.all([
+      spend(key, { from, to, group_by: "day" }),
+      spend(key, { from, to, group_by: "endpoint" }),
+      spend(key, { from, to, group_by: "model" }),
+    ]);
+    expect(days.totals.requests).toBe(requests);
+
+    const figure = (name: string) => page.locator(`.cards output[data-metric="${name}"]`);
+    for (const m of ["cost_usd", "mini_cost_usd", "saved_usd", "requests", "errors"] as const) await expectFigure(figure(m), days.totals[m]);
+    await expectFigure(figure("cache_hit_ratio"), days.totals.cache_hit_ratio, 100);
+    await expectFigure(figure("saving_ratio"), days.totals.saved_usd / days.totals.mini_cost_usd, 100);
+    await expectFigure(figure("monthly_usd"), days.projection.monthly_usd);
+    await expectFigure(figure("monthly_mini_usd"), days.projection.monthly_mini_usd);
+    expect(days.totals.errors).toBe(1);
+    expect(days.totals.cache_hit_ratio).toBeGreaterThan(0);
+
+    await expectTable(page, "#endpoints", endpoints, "endpoint");
+    await expectTable(page, "#models", models, "model");
+    expect(endpoints.rows.map((r) => r.endpoint)).toEqual(["chat.completions", "intent"]);
+
+    // The chart's last day (today): hovering it puts that day's nano and mini spend in the legend.
+    const over = await page.locator("#chart .u-over").boundingBox();
+    if (!over) throw new Error("the chart has no plot area");
+    await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+    const legend = await page.locator("#chart .u-legend .u-series .u-value").allInnerTexts();
+    const day = days.rows.find((r) => r.day === today);
+    expect(legend[0]).toBe(today);
+    expectShown(legend[1] ?? "", day?.cost_usd ?? NaN);
+    expectShown(legend[2] ?? "", day?.mini_cost_usd ?? NaN);
+
+    const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#csv")]);
+    const csv = await gateway(`/v1/spend?${new URLSearchParams({ from, to, group_by: "day,endpoint,model", format: "csv" })}`, key);
+    expect(download.suggestedFilename()).toBe(`spend-${from}-${to}.csv`);
+    expect(await readFile((await download.path()) ?? "", "utf8")).toBe(await csv.text());
+
+    await mkdir("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it("says so when a token is refused, and takes one from the form", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/dashboard`);
+    await page.fill('#login input[name="token"]', "nm_not_a_key");
+    await page.click('#login button[type="submit"]');
+    await expect.poll(() => page.locator("#error").innerText(), WAIT).toContain("That token was refused");
+    expect(await page.locator("#report").isHidden()).toBe(true);
+
+    await page.fill('#login input[name="token"]', key);
+    await page.click('#login button[type="submit"]');
+    await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
+    expect(await page.locator("#error").isHidden()).toBe(true);
+    expect(await page.locator('.cards output[data-metric="requests"]').innerText()).toBe(String(requests));
+    await page.close();
+  }, 60_000);
+});
+
+describe("the dashboard's uPlot", () => {
+  it("is the installed uplot package's own files, unchanged", async () => {
+    for (const file of ["uPlot.esm.js", "uPlot.min.css"]) {
+      const served = await (await fetch(`${base}/dashboard/vendor/${file}`)).text();
+      expect(served).toBe(await readFile(`node_modules/uplot/dist/${file}`, "utf8"));
+    }
+  });
+});
