@@ -1,0 +1,138 @@
+/**
+ * `npm run bench`: what nanometer's gateway adds, against the platform's floor, and how its spend
+ * path scales. Everything runs on loopback and every process it starts dies with it.
+ *
+ *   npm run bench                       the whole run (about 10 minutes on 2 cores)
+ *   npm run bench -- --only latency     parts: latency, experiments, spend, size (comma-separated)
+ *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
+ *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
+ *   npm run bench -- --inspector off    serve the Workers without wrangler's devtools (serve.ts)
+ *
+ * Results: bench/results/latest.json (and a timestamped copy); --record NAME also writes
+ * scripts/bench/recorded/NAME.json, the figures BENCHMARKS.md quotes.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type Experiment, experiments, matrix, type MatrixRow, type Services } from "./latency";
+import { machine } from "./machine";
+import { ROOT, stopAll } from "./procs";
+import { startSimulator, startWorker, type Service } from "./services";
+import { bundleSize } from "./size";
+import { spendPath } from "./spend";
+import { printExperiments, printMatrix, printSize, printSpend } from "./report";
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string", default: "latency,experiments,spend,size" },
+    seconds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "1,16,64" },
+    "ledger-rows": { type: "string", default: "100000,300000,1000000" },
+    record: { type: "string" },
+    inspector: { type: "string", default: "on" },
+  },
+});
+const parts = new Set(values.only.split(","));
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const concurrencies = values.concurrency.split(",").map(Number);
+const ledgerRows = values["ledger-rows"].split(",").map(Number);
+const log = (line: string) => console.error(line);
+
+async function createKey(gateway: Service, admin: string, body: object): Promise<string> {
+  const res = await fetch(`${gateway.base}/v1/admin/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`creating a key failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { key: string }).key;
+}
+
+/** One call of each kind before any load: a broken setup fails here, loudly, not as a fast 4xx benchmark. */
+async function check(url: string, init: RequestInit): Promise<void> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 500)}`);
+}
+
+async function startServices(): Promise<Services> {
+  log("starting the simulator, the gateway and the floor Worker...");
+  const simulator = await startSimulator();
+  const admin = `admin_${randomBytes(16).toString("hex")}`;
+  const [gateway, floor] = await Promise.all([
+    startWorker({
+      name: "gateway",
+      config: "wrangler.toml",
+      readyPath: "/healthz",
+      inspector: values.inspector as "on" | "off",
+      vars: { OPENAI_BASE_URL: simulator.base, OPENAI_API_KEY: "sk-bench", ADMIN_TOKEN: admin, RATE_LIMIT_RPM: "0" },
+    }),
+    startWorker({
+      name: "floor",
+      config: "scripts/bench/floor/wrangler.toml",
+      readyPath: "/",
+      inspector: values.inspector as "on" | "off",
+      vars: { OPENAI_BASE_URL: simulator.base, OPENAI_API_KEY: "sk-bench" },
+    }),
+  ]);
+  const keys = {
+    plain: await createKey(gateway, admin, { name: "bench" }),
+    rpm: await createKey(gateway, admin, { name: "bench-rpm", rpm: 1_000_000 }),
+    budget: await createKey(gateway, admin, { name: "bench-budget", daily_budget_usd: 1_000_000 }),
+  };
+  const s: Services = { simulator, gateway, floor, keys };
+  const { requestFor } = await import("./latency");
+  for (const endpoint of ["chat.completions", "intent"] as const) {
+    for (const target of ["direct", "floor", "gateway"] as const) {
+      const r = requestFor(s, endpoint, target);
+      await check(r.url, { method: "POST", headers: { "content-type": "application/json", ...r.headers }, body: r.body });
+    }
+  }
+  log(`  simulator ${simulator.base}, gateway ${gateway.base}, floor ${floor.base}`);
+  return s;
+}
+
+const results: Record<string, unknown> = { started: new Date().toISOString(), machine: machine(), options: values };
+try {
+  if (parts.has("latency") || parts.has("experiments")) {
+    const s = await startServices();
+    if (parts.has("latency")) {
+      log(`latency matrix: ${seconds} s per case, concurrency ${concurrencies.join("/")}, ${rounds} interleaved rounds at concurrency 1`);
+      const rows: MatrixRow[] = await matrix(s, concurrencies, seconds, rounds, log);
+      results.latency = rows;
+      printMatrix(rows);
+    }
+    if (parts.has("experiments")) {
+      log(`experiments: chat/completions at concurrency 1, ${seconds} s each, ${rounds} interleaved rounds`);
+      const ex: Experiment[] = await experiments(s, seconds, rounds, log);
+      results.experiments = ex;
+      printExperiments(ex);
+    }
+    await stopAll();
+  }
+  if (parts.has("spend")) {
+    results.spend = await spendPath(ledgerRows, log);
+    printSpend(results.spend as Awaited<ReturnType<typeof spendPath>>);
+    await stopAll();
+  }
+  if (parts.has("size")) {
+    results.size = await bundleSize();
+    printSize(results.size as Awaited<ReturnType<typeof bundleSize>>);
+  }
+  results.finished = new Date().toISOString();
+  const dir = resolve(ROOT, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(resolve(dir, "latest.json"), json);
+  writeFileSync(resolve(dir, `${String(results.started).replace(/[:.]/g, "-")}.json`), json);
+  if (values.record) {
+    mkdirSync(resolve(ROOT, "scripts/bench/recorded"), { recursive: true });
+    writeFileSync(resolve(ROOT, `scripts/bench/recorded/${values.record}.json`), json);
+  }
+  log(`\nresults: bench/results/latest.json${values.record ? ` and scripts/bench/recorded/${values.record}.json` : ""}`);
+} finally {
+  await stopAll();
+}

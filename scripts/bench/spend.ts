@@ -1,0 +1,99 @@
+/**
+ * The spend path at scale, driven from Node against the bench Worker in scripts/bench/spend/
+ * (`wrangler dev`, its own persist dir): ledger write rate, rollup time against ledger rows,
+ * spend query time against rollup rows, and bytes per row. Times are measured inside the
+ * Worker (Date.now() around the D1 calls) and, as a check, as wall time from here.
+ */
+import { startWorker } from "./services";
+
+async function call<T>(base: string, path: string, body: object): Promise<T & { wall_ms: number }> {
+  const started = performance.now();
+  const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path} ${JSON.stringify(body)}: ${res.status} ${text.slice(0, 1000)}`);
+  return { ...(JSON.parse(text) as T), wall_ms: performance.now() - started };
+}
+
+interface Storage {
+  size_after: number | null;
+  counts: { ledger: number; rollup: number; key_spend: number };
+  objects: { name: string; pages: number; bytes: number; payload: number }[] | null;
+  dbstat_error: string | null;
+}
+
+export async function spendPath(ledgerRows: number[], log: (line: string) => void) {
+  log("spend path: starting the bench spend Worker...");
+  const w = await startWorker({ name: "spend", config: "scripts/bench/spend/wrangler.toml", readyPath: "/", vars: {} });
+  const storage = () => call<Storage>(w.base, "/storage", {});
+
+  const ledgerWrite: { mode: string; rows: number; ms: number; wall_ms: number; rows_per_s: number }[] = [];
+  const writes = [
+    { mode: "writeLedgerRows, 1 row/call, 1 in flight (the gateway's pattern)", rows: 1000, concurrency: 1, perCall: 1 },
+    { mode: "writeLedgerRows, 1 row/call, 16 in flight", rows: 2000, concurrency: 16, perCall: 1 },
+    { mode: "writeLedgerRows, 5 rows/call (100-parameter cap), 1 in flight", rows: 5000, concurrency: 1, perCall: 5 },
+    { mode: "db.batch of 100 single-row INSERTs (a Queue consumer's shape)", rows: 10000, concurrency: 1, perCall: 100, batch: true },
+  ];
+  for (const wr of writes) {
+    const r = await call<{ ms: number }>(w.base, "/ledger-write", wr);
+    ledgerWrite.push({ mode: wr.mode, rows: wr.rows, ms: r.ms, wall_ms: r.wall_ms, rows_per_s: (wr.rows * 1000) / r.ms });
+    log(`  ledger write: ${wr.mode}: ${wr.rows} rows in ${r.ms} ms`);
+  }
+
+  const rollup: { day: string; rows: number; seed_ms: number; rollup_ms: number; rollup_wall_ms: number; reroll_ms: number; groups: number; bytes_per_row: number | null }[] = [];
+  for (const [i, rows] of ledgerRows.entries()) {
+    const day = `2024-03-${String(i + 1).padStart(2, "0")}`;
+    const before = await storage();
+    const seed = await call<{ ms: number; size_after: number }>(w.base, "/seed-ledger", { day, rows });
+    const after = await storage();
+    const bytes = before.size_after !== null && after.size_after !== null ? (after.size_after - before.size_after) / rows : null;
+    log(`  seeded ${rows} ledger rows on ${day} in ${(seed.ms / 1000).toFixed(1)} s (${bytes?.toFixed(0)} bytes/row)`);
+    const r = await call<{ ms: number; groups: number; requests: number }>(w.base, "/rollup", { day });
+    if (r.requests !== rows) throw new Error(`the rollup of ${day} counted ${r.requests} requests, expected ${rows}`);
+    const again = await call<{ ms: number }>(w.base, "/rollup", { day });
+    log(`  rollup of ${day}: ${rows} rows in ${r.ms} ms (${r.groups} groups); re-roll ${again.ms} ms`);
+    rollup.push({ day, rows, seed_ms: seed.ms, rollup_ms: r.ms, rollup_wall_ms: r.wall_ms, reroll_ms: again.ms, groups: r.groups, bytes_per_row: bytes });
+  }
+  const ledgerStorage = await storage();
+
+  // 365 days × 20 endpoints × 100 keys of rollup rows, every day complete.
+  const [days, endpoints, keys] = [365, 20, 100];
+  const beforeRollup = await storage();
+  const seeded = await call<{ ms: number; size_after: number }>(w.base, "/seed-rollup", { from: "2025-01-01", days, endpoints, keys });
+  const afterRollup = await storage();
+  const rollupRows = days * endpoints * keys;
+  log(`  seeded ${rollupRows} rollup rows in ${(seeded.ms / 1000).toFixed(1)} s`);
+  const today = new Date().toISOString().slice(0, 10);
+  const oneKey = `key_${(7).toString(16).padStart(16, "0")}`;
+  const queries = [
+    { name: "30 days by day", from: "2025-12-02", to: "2025-12-31", groupBy: ["day"], days: 30 },
+    { name: "90 days by day", from: "2025-10-03", to: "2025-12-31", groupBy: ["day"], days: 90 },
+    { name: "365 days by day", from: "2025-01-01", to: "2025-12-31", groupBy: ["day"], days: 365 },
+    { name: "365 days, totals only", from: "2025-01-01", to: "2025-12-31", groupBy: [], days: 365 },
+    { name: "365 days by endpoint,key", from: "2025-01-01", to: "2025-12-31", groupBy: ["endpoint", "key"], days: 365 },
+    { name: "365 days by day, one key", from: "2025-01-01", to: "2025-12-31", groupBy: ["day"], days: 365, keyId: oneKey },
+    { name: `2025-01-01..today by day (+ live ledger)`, from: "2025-01-01", to: today, groupBy: ["day"], days: 365 },
+  ];
+  const spend: { name: string; days: number; rollup_rows: number; group_by: string[]; key: boolean; ms: number; wall_ms: number; rows_out: number }[] = [];
+  for (const q of queries) {
+    await call(w.base, "/spend", q); // warm (the isolate, SQLite's page cache)
+    const r = await call<{ ms: number; rows: number }>(w.base, "/spend", q);
+    const read = q.days * endpoints * (q.keyId ? 1 : keys);
+    spend.push({ name: q.name, days: q.days, rollup_rows: read, group_by: q.groupBy, key: q.keyId !== undefined, ms: r.ms, wall_ms: r.wall_ms, rows_out: r.rows });
+    log(`  spend ${q.name}: ${r.ms} ms, ${r.rows} rows out`);
+  }
+
+  const ledgerBytes = rollup.length ? rollup[rollup.length - 1]!.bytes_per_row : null;
+  const rollupBytes = beforeRollup.size_after !== null && afterRollup.size_after !== null ? (afterRollup.size_after - beforeRollup.size_after) / rollupRows : null;
+  return {
+    ledgerWrite,
+    rollup,
+    spend,
+    storage: {
+      method: "D1's meta.size_after (the database file size) before and after seeding N rows, divided by N",
+      bytes_per_ledger_row: ledgerBytes ?? NaN,
+      bytes_per_rollup_row: rollupBytes ?? NaN,
+      after_ledger: ledgerStorage,
+      after_rollup: afterRollup,
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The spend path at scale (`npm run bench`), timed inside the Worker on local D1. It seeds
+ * ledger and rollup rows in bulk with INSERT … SELECT over recursive CTEs (a handful of bound
+ * parameters each: D1 allows 100 per statement), and runs the real code on them: the ledger
+ * writer, the day's rollup, and the spend query. Each endpoint answers `{ms, ...}`.
+ */
+import { sql } from "drizzle-orm";
+import { createDb, type Db } from "../../../workers/db/client";
+import { ledger, type NewLedgerRow } from "../../../workers/db/schema";
+import { writeLedgerRows } from "../../../workers/metering/ledger";
+import { rollDay } from "../../../workers/spend/rollup";
+import { type Group, querySpend } from "../../../workers/spend/spend";
+
+interface Env {
+  DB: D1Database;
+}
+
+const ENDPOINTS = ["intent", "route", "extract", "tool", "rerank", "summarize", "chat.completions"];
+/** Rows per INSERT … SELECT statement when seeding. */
+const SEED_CHUNK = 50_000;
+
+const json = (data: unknown, status = 200) => Response.json(data, { status });
+
+/** A ledger row as the gateway writes it: 28-character request id, 20-character key id. */
+function ledgerRow(i: number, time: number, keys: number): NewLedgerRow {
+  const input = 168 + (i % 200);
+  const cached = i % 4 === 0 ? 128 : 0;
+  const output = 60 + (i % 150);
+  return {
+    requestId: `req_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
+    attempt: 1,
+    time,
+    keyId: `key_${(i % keys).toString(16).padStart(16, "0")}`,
+    endpoint: ENDPOINTS[i % ENDPOINTS.length]!,
+    model: "gpt-5.4-nano",
+    upstream: "api.openai.com",
+    status: 200,
+    error: null,
+    inputTokens: input,
+    cachedTokens: cached,
+    outputTokens: output,
+    reasoningTokens: 64,
+    costNano: (input - cached) * 200 + cached * 20 + output * 1250,
+    miniCostNano: (input - cached) * 750 + cached * 75 + output * 4500,
+    latencyMs: 300 + (i % 500),
+  };
+}
+
+/**
+ * The ledger writer as the gateway calls it (`writeLedgerRows(db, rows)`, one request's rows per
+ * call), `concurrency` calls in flight; `perCall` rows per call (1 is the common case; 5 is the
+ * most one 17-column INSERT may carry under D1's 100 bound parameters). `batch` instead sends
+ * `perCall` single-row INSERTs in one D1 batch (what a Queue consumer would do).
+ */
+async function ledgerWrite(db: Db, body: { rows: number; concurrency: number; perCall: number; batch?: boolean; keys?: number }) {
+  const now = Date.now();
+  let next = 0;
+  const started = Date.now();
+  const worker = async () => {
+    while (next < body.rows) {
+      const first = next;
+      next += body.perCall;
+      const rows = Array.from({ length: Math.min(body.perCall, body.rows - first) }, (_, k) => ledgerRow(first + k, now, body.keys ?? 100));
+      if (body.batch) {
+        const [head, ...rest] = rows.map((r) => db.insert(ledger).values(r).onConflictDoNothing({ target: [ledger.requestId, ledger.attempt] }));
+        await db.batch([head!, ...rest]);
+      } else await writeLedgerRows(db, rows);
+    }
+  };
+  await Promise.all(Array.from({ length: body.concurrency }, worker));
+  return { ms: Date.now() - started };
+}
+
+/** `rows` ledger rows spread over one UTC day, 100 keys × 7 endpoints × 2 models, 2% errors, in chunks. */
+async function seedLedger(env: Env, body: { day: string; rows: number; keys?: number }) {
+  const dayStart = Date.parse(`${body.day}T00:00:00Z`);
+  const dayNumber = Math.floor(dayStart / 86_400_000);
+  const keys = body.keys ?? 100;
+  const started = Date.now();
+  let sizeAfter = 0;
+  for (let from = 0; from < body.rows; from += SEED_CHUNK) {
+    const to = Math.min(body.rows, from + SEED_CHUNK) - 1;
+    const r = await env.DB.prepare(
+      `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, error,
+         input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_nano, mini_cost_nano, latency_ms)
+       WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2),
+       g AS (SELECT i, 168 + i % 200 AS input, CASE WHEN i % 4 = 0 THEN 128 ELSE 0 END AS cached, 60 + i % 150 AS output,
+                    CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END AS mini FROM n)
+       SELECT printf('req_%08x%016x', ?3, i), 1, ?4 + (i * 86399999) / ?5, printf('key_%016x', i % ?6),
+         CASE i % 7 WHEN 0 THEN 'intent' WHEN 1 THEN 'route' WHEN 2 THEN 'extract' WHEN 3 THEN 'tool'
+                    WHEN 4 THEN 'rerank' WHEN 5 THEN 'summarize' ELSE 'chat.completions' END,
+         CASE WHEN mini = 1 THEN 'gpt-5.4-mini' ELSE 'gpt-5.4-nano' END, 'api.openai.com',
+         CASE WHEN i % 50 = 0 THEN 502 ELSE 200 END,
+         CASE WHEN i % 50 = 0 THEN 'upstream_error: the upstream failed with status 503' ELSE NULL END,
+         input, cached, output, 64,
+         CASE WHEN i % 50 = 0 THEN 0 WHEN mini = 1 THEN (input - cached) * 750 + cached * 75 + output * 4500
+              ELSE (input - cached) * 200 + cached * 20 + output * 1250 END,
+         CASE WHEN i % 50 = 0 THEN 0 ELSE (input - cached) * 750 + cached * 75 + output * 4500 END,
+         300 + i % 500
+       FROM g`,
+    )
+      .bind(from, to, dayNumber, dayStart, body.rows, keys)
+      .run();
+    sizeAfter = r.meta.size_after ?? 0;
+  }
+  return { ms: Date.now() - started, size_after: sizeAfter };
+}
+
+/** Rollup rows for `days` complete days from `from`: days × endpoints × keys rows, one model. */
+async function seedRollup(env: Env, body: { from: string; days: number; endpoints: number; keys: number }) {
+  const started = Date.now();
+  const perChunk = Math.max(1, Math.floor(SEED_CHUNK / (body.endpoints * body.keys)));
+  let sizeAfter = 0;
+  for (let d = 0; d < body.days; d += perChunk) {
+    const last = Math.min(body.days, d + perChunk) - 1;
+    const r = await env.DB.prepare(
+      `INSERT INTO rollup (day, key_id, endpoint, model, requests, errors, input_tokens, cached_tokens,
+         output_tokens, reasoning_tokens, cost_nano, mini_cost_nano)
+       WITH RECURSIVE d(j) AS (SELECT ?1 UNION ALL SELECT j + 1 FROM d WHERE j < ?2),
+       e(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM e WHERE k < ?4 - 1),
+       u(m) AS (SELECT 0 UNION ALL SELECT m + 1 FROM u WHERE m < ?5 - 1)
+       SELECT date(?3, '+' || j || ' days'), printf('key_%016x', m), printf('endpoint_%02d', k), 'gpt-5.4-nano',
+         100 + (j + k + m) % 50, (j + k + m) % 3, 20000 + m, 5000, 9000 + k, 6400,
+         (20000 + m - 5000) * 200 + 5000 * 20 + (9000 + k) * 1250, (20000 + m - 5000) * 750 + 5000 * 75 + (9000 + k) * 4500
+       FROM d, e, u`,
+    )
+      .bind(d, last, body.from, body.endpoints, body.keys)
+      .run();
+    sizeAfter = r.meta.size_after ?? 0;
+  }
+  // Every seeded day was rolled an hour after it ended: complete, so spend reads it from `rollup`.
+  await env.DB.prepare(
+    `INSERT INTO rollup_days (day, rolled_at)
+     WITH RECURSIVE d(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM d WHERE j < ?2 - 1)
+     SELECT date(?1, '+' || j || ' days'), (unixepoch(date(?1, '+' || j || ' days')) + 90000) * 1000 FROM d WHERE true
+     ON CONFLICT (day) DO UPDATE SET rolled_at = excluded.rolled_at`,
+  )
+    .bind(body.from, body.days)
+    .run();
+  return { ms: Date.now() - started, size_after: sizeAfter };
+}
+
+/** Page counts per table and index (SQLite's dbstat), when this D1 allows it; else the file size only. */
+async function storage(env: Env) {
+  const size = (await env.DB.prepare("SELECT count(*) AS n FROM ledger").run()).meta.size_after ?? null;
+  const counts = await env.DB.prepare("SELECT (SELECT count(*) FROM ledger) AS ledger, (SELECT count(*) FROM rollup) AS rollup, (SELECT count(*) FROM key_spend) AS key_spend").first();
+  let objects: Record<string, unknown>[] | null = null;
+  let dbstatError: string | null = null;
+  try {
+    objects = (await env.DB.prepare("SELECT name, count(*) AS pages, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name ORDER BY bytes DESC").all()).results;
+  } catch (err) {
+    dbstatError = err instanceof Error ? err.message : String(err);
+  }
+  return { size_after: size, counts, objects, dbstat_error: dbstatError };
+}
+
+export default {
+  async fetch(request, env): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method === "GET" && url.pathname === "/") return new Response("ok");
+    const db = createDb(env.DB);
+    const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
+    try {
+      switch (url.pathname) {
+        case "/ledger-write":
+          return json(await ledgerWrite(db, body as Parameters<typeof ledgerWrite>[1]));
+        case "/seed-ledger":
+          return json(await seedLedger(env, body as Parameters<typeof seedLedger>[1]));
+        case "/seed-rollup":
+          return json(await seedRollup(env, body as Parameters<typeof seedRollup>[1]));
+        case "/rollup": {
+          const started = Date.now();
+          // Retention far back: the seeded days are in the past and must be rolled, not refused.
+          const rolled = await rollDay(db, String(body.day), Date.now(), 36_500);
+          return json({ ms: Date.now() - started, groups: rolled.groups, requests: rolled.totals.requests });
+        }
+        case "/spend": {
+          const started = Date.now();
+          const { rows, totals } = await querySpend(db, {
+            from: String(body.from),
+            to: String(body.to),
+            groupBy: (body.groupBy as Group[]) ?? [],
+            keyId: body.keyId === undefined ? undefined : String(body.keyId),
+          });
+          return json({ ms: Date.now() - started, rows: rows.length, requests: totals.requests });
+        }
+        case "/storage":
+          return json(await storage(env));
+        case "/vacuum":
+          await env.DB.exec("VACUUM");
+          return json({ ok: true });
+        case "/count":
+          return json(await db.select({ n: sql<number>`count(*)` }).from(ledger));
+      }
+      return json({ error: "no such path" }, 404);
+    } catch (err) {
+      return json({ error: err instanceof Error ? `${err.message} ${err.cause instanceof Error ? err.cause.message : ""}` : String(err) }, 500);
+    }
+  },
+} satisfies ExportedHandler<Env>;
