@@ -13,6 +13,12 @@ export interface Env {
   /** Requests per minute for keys without their own `rpm`; 0 turns that default off. */
   RATE_LIMIT_RPM?: string;
   MAX_BODY_BYTES?: string;
+  /** auto: when nano's answer fails its check, ask gpt-5.4-mini once (a request may say otherwise). */
+  ESCALATE?: string;
+  /** Classifier answers under this confidence escalate (default 0.5). */
+  ESCALATE_BELOW?: string;
+  /** Share of requests asked again of mini to measure it: "0.05" or "0.05,extract=0.5". */
+  SHADOW_RATE?: string;
   /** Days of ledger rows kept once their day is rolled up (default 90). */
   RETENTION_DAYS?: string;
   /** Comma-separated origins allowed by CORS (`*` for any); empty or unset: no CORS headers. */

@@ -53,6 +53,14 @@ export const ledger = sqliteTable(
     costNano: integer("cost_nano").notNull(),
     miniCostNano: integer("mini_cost_nano").notNull(),
     latencyMs: integer("latency_ms").notNull(),
+    /** How this attempt's answer fared: ok, invalid, refused, low_confidence or error. */
+    outcome: text("outcome").notNull().default("ok"),
+    /** 1 for a shadow call: mini asked the same request after the caller had nano's answer. */
+    shadow: integer("shadow").notNull().default(0),
+    /** Shadow rows: whether mini's answer agreed with nano's (1/0), null where not judged. */
+    agreement: integer("agreement"),
+    /** Shadow rows: the cost of nano's answer to the same request, the pair's other half. */
+    pairCostNano: integer("pair_cost_nano"),
   },
   (t) => [
     // A retried write of the same attempt is a no-op, never a duplicate.

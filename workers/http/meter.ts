@@ -22,7 +22,7 @@ export async function openMeter(c: Context<AppEnv>, endpoint: Endpoint, model: s
 
 /** Writes the request's ledger rows once it has ended, whatever the outcome, off the caller's clock. */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
-  recordInBackground(c.executionCtx, c.var.db, meter.ledgerRows(status, error, model, "none"));
+  recordInBackground(c.executionCtx, c.var.db, meter.ledgerRows(status, error, model));
 }
 
 /** The SPEC's common fields of every task answer. */

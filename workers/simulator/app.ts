@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { cacheScope, PromptCache } from './cache';
 import { complete } from './complete';
 import { errorResponse, InvalidRequestError } from './errors';
-import { FaultCounter, faultResponse, findFault } from './faults';
+import { directiveFailRate, FaultCounter, faultResponse, findFault } from './faults';
 import { hashString, unitFloat } from './hash';
 import { resolveOptions, type SimulatorOptions } from './options';
 import { headerNumber, parseChatRequest } from './request';
@@ -53,9 +53,10 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono
     const signal = c.req.raw.signal;
     const latencyMs = headerNumber(headers, 'x-sim-latency-ms', options.latencyMs);
     const tokensPerSecond = headerNumber(headers, 'x-sim-tokens-per-second', options.tokensPerSecond);
-    const failRate = headerNumber(headers, 'x-sim-fail-rate', options.failRate[request.model] ?? 0);
+    const texts = request.messages.map(messageText);
+    const failRate = headerNumber(headers, 'x-sim-fail-rate', directiveFailRate(texts, request.model) ?? options.failRate[request.model] ?? 0);
 
-    const fault = findFault(headers.get('x-sim-fault'), request.messages.map(messageText));
+    const fault = findFault(headers.get('x-sim-fault'), texts);
     if (fault && faults.fires(fault, raw)) {
       const response = await faultResponse(fault, signal);
       if (response) return response;

@@ -34,7 +34,8 @@ function usage(promptTokens: number, cachedTokens: number, outputTokens: number,
 export function complete(request: ChatRequest, context: CompletionContext): Answer {
   const draft = draftAnswer(request, { verbosity: context.verbosity, invalidJson: context.invalidJson });
   const limit = request.max_completion_tokens ?? request.max_tokens ?? Infinity;
-  const reasoning = Math.min(reasoningTokens(request.reasoning_effort), limit);
+  // A more verbose model also thinks at more length.
+  const reasoning = Math.min(Math.round(reasoningTokens(request.reasoning_effort) * context.verbosity), limit);
   const budget = limit - reasoning;
   let output = draft.toolCall ? draft.toolCall.function.arguments : (draft.content ?? '');
   let finishReason: FinishReason = draft.toolCall ? 'tool_calls' : 'stop';

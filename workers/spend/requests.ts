@@ -79,5 +79,8 @@ export function ledgerJson(r: LedgerRow) {
     cost_usd: usd(r.costNano),
     mini_cost_usd: usd(r.miniCostNano),
     latency_ms: r.latencyMs,
+    outcome: r.outcome,
+    shadow: r.shadow === 1,
+    agreement: r.agreement === null ? null : r.agreement === 1,
   };
 }

@@ -1,3 +1,4 @@
+import { sameJson } from "./agreement";
 import { z } from "zod";
 import { ApiError } from "../errors";
 import { jsonAnswer, jsonSchemaFormat } from "./answer";
@@ -50,4 +51,5 @@ export const extract = defineTask({
     if (violation) throw new ApiError(422, "invalid_output", `the model's answer does not fit the schema ${violation}`);
     return { data };
   },
+  agree: (nano, mini) => sameJson(nano.data, mini.data),
 });

@@ -78,4 +78,6 @@ export const intent = defineTask({
     if (!names.has(answer.intent)) throw new ApiError(422, "invalid_output", `the model chose an unknown intent: ${answer.intent}`);
     return { intent: answer.intent, confidence: answer.confidence, sub_category: answer.sub_category };
   },
+  confidence: (o) => o.confidence,
+  agree: (nano, mini) => nano.intent === mini.intent,
 });

@@ -1,3 +1,4 @@
+import { topKAgree } from "./agreement";
 import { z } from "zod";
 import { jsonSchemaFormat, parseJsonAnswer } from "./answer";
 import { callerText, defineTask, taskFields } from "./task";
@@ -80,4 +81,5 @@ export const rerank = defineTask({
     const ranking = repairRanking(answer.ranking, i.documents.length, i.top_k ?? i.documents.length);
     return { ranking, documents: ranking.map((index) => ({ index, document: i.documents[index] as string })) };
   },
+  agree: (nano, mini) => topKAgree(nano.ranking, mini.ranking),
 });

@@ -77,4 +77,6 @@ export const route = defineTask({
     const escalate = answer.route === COMPLEX_REASONING || answer.needs_reasoning;
     return { route: answer.route, confidence: answer.confidence, escalate, target_model: escalate ? MINI_MODEL : DEFAULT_MODEL };
   },
+  confidence: (o) => o.confidence,
+  agree: (nano, mini) => nano.route === mini.route,
 });

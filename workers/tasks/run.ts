@@ -4,23 +4,36 @@ import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { readJson, validate } from "../http/body";
 import { closeMeter, meteredFields, openMeter } from "../http/meter";
-import { usageFromOpenAI } from "../metering/cost";
-import { createCompletion } from "../openai/upstream";
-import type { Task } from "./task";
+import { MINI_MODEL, usd } from "../metering/cost";
+import { writeLedgerRows } from "../metering/ledger";
+import { askWithEscalation } from "./escalation";
+import { shadowCall, shadowRate } from "./shadow";
+import type { Task, TaskInput } from "./task";
 
-/** The one pipeline of every task endpoint: validate, call, bill, check, answer, record. */
-export async function runTask<S extends z.ZodType<{ model?: string | undefined }>, O extends object>(
-  c: Context<AppEnv>,
-  task: Task<S, O>,
-): Promise<Response> {
+/**
+ * The one pipeline of every task endpoint: validate, call, bill, check (escalating to mini when
+ * asked and nano's answer fails), answer, record; then, for a sample, a shadow call to mini.
+ * The prompt_cache_key keeps one key's calls to one endpoint on the same cache.
+ */
+export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>): Promise<Response> {
   const input = validate(task.input, await readJson(c));
   const { meter, model } = await openMeter(c, task.endpoint, input.model);
+  const params = { ...task.request(input), prompt_cache_key: `nm:${task.endpoint}:${meter.keyId}` };
   try {
-    const { completion, upstream } = await createCompletion(c.env, { ...task.request(input), model });
-    meter.bill(model, upstream, usageFromOpenAI(completion.usage));
-    const output = task.parse(completion, input);
-    const body = { ...meteredFields(meter, model), ...output };
-    closeMeter(c, meter, model, 200, null);
+    const answered = await askWithEscalation(c.env, meter, task, params, input, model);
+    const { output } = answered;
+    const body = {
+      ...meteredFields(meter, answered.model),
+      ...output,
+      attempts: meter.attemptList.map((a) => ({ model: a.model, outcome: a.outcome, cost_usd: usd(a.cost.costNano) })),
+    };
+    closeMeter(c, meter, answered.model, 200, null);
+    if (answered.model !== MINI_MODEL && Math.random() < shadowRate(c.env, task.endpoint)) {
+      const nano = { output, costNano: meter.cost.costNano };
+      c.executionCtx.waitUntil(
+        shadowCall(c.env, task, params, input, nano, meter).then((row) => (row ? writeLedgerRows(c.var.db, [row]) : undefined)),
+      );
+    }
     return c.json(body);
   } catch (err) {
     const apiError = toApiError(err);

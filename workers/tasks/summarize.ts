@@ -53,4 +53,6 @@ export const summarize = defineTask({
     if (!summary) throw new ApiError(422, "invalid_output", "the model's summary is empty");
     return { summary };
   },
+  // Two good summaries can share no sentence: they are not judged.
+  agree: () => null,
 });

@@ -10,21 +10,31 @@ export const callerText = () => z.string().refine((s) => !LONE_SURROGATE.test(s)
 /** What every task body may carry besides its own fields. */
 export const taskFields = {
   model: z.string().min(1).max(100).optional(),
+  /** Send the request once more to gpt-5.4-mini when nano's answer fails its check (default: ESCALATE). */
+  escalate: z.enum(["auto", "off"]).optional(),
 };
+
+/** The fields every task input has. */
+export type TaskInput = { model?: string | undefined; escalate?: "auto" | "off" | undefined };
 
 /**
  * A task endpoint is one idea: what it asks the model, and how it checks the answer.
  * `request` lays the prompt out for prompt-cache hits: fixed instructions first, the caller's
- * text last. `parse` throws an ApiError (422) when the answer fails its check.
+ * text last. `parse` throws an ApiError (422) when the answer fails its check. `confidence`
+ * (classifiers) and `usable` (answers that can be partly wrong) let escalation judge a parsed
+ * answer; `agree` is the task's rule for whether nano's and mini's answers agree (null: not judged).
  */
-export interface Task<S extends z.ZodType<{ model?: string | undefined }>, Output extends object> {
+export interface Task<S extends z.ZodType<TaskInput>, Output extends object> {
   endpoint: Exclude<Endpoint, "chat.completions">;
   input: S;
   request(input: z.infer<S>): Omit<ChatCompletionCreateParamsNonStreaming, "model">;
   parse(completion: ChatCompletion, input: z.infer<S>): Output;
+  confidence?(output: Output): number;
+  usable?(output: Output): boolean;
+  agree(nano: Output, mini: Output): boolean | null;
 }
 
-export function defineTask<S extends z.ZodType<{ model?: string | undefined }>, Output extends object>(
+export function defineTask<S extends z.ZodType<TaskInput>, Output extends object>(
   task: Task<S, Output>,
 ): Task<S, Output> {
   return task;

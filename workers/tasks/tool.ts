@@ -1,3 +1,4 @@
+import { sameJson } from "./agreement";
 import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { answerMessage } from "./answer";
@@ -97,4 +98,10 @@ export const tool = defineTask({
     const answer = answerMessage(completion);
     return { content: answer.content ?? null, tool_calls: (answer.tool_calls ?? []).map((call) => checkToolCall(call, i.tools)) };
   },
+  usable: (o) => o.tool_calls.every((call) => call.valid),
+  agree: (nano, mini) =>
+    sameJson(
+      nano.tool_calls.map((c) => [c.name, c.arguments]),
+      mini.tool_calls.map((c) => [c.name, c.arguments]),
+    ),
 });

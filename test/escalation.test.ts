@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { shadowRate } from "../workers/tasks/shadow";
+import type { Env } from "../workers/env";
+import { call, createKey, json } from "./support/worker";
+
+const PRICES = { "gpt-5.4-nano": [200, 20, 1250], "gpt-5.4-mini": [750, 75, 4500] } as const;
+type Row = Record<string, any>;
+const priced = (r: Row) => {
+  const [inp, cached, out] = PRICES[r.model as keyof typeof PRICES];
+  return ((r.input_tokens - r.cached_tokens) * inp + r.cached_tokens * cached + r.output_tokens * out) / 1e9;
+};
+const rowsOf = async (key: string, requestId: string): Promise<Row[]> =>
+  (await json(await call(`/v1/spend/requests?request_id=${requestId}`, { token: key }))).data.sort((a: Row, b: Row) => a.attempt - b.attempt);
+
+const NANO_FAILS = "[[sim:fail_rate=1,model=gpt-5.4-nano]]";
+const invoice = (tag: string) => ({
+  text: `${NANO_FAILS} Invoice ${tag} from ACME, total 120.50`,
+  schema: { type: "object", properties: { customer: { type: "string" }, total: { type: "number" } }, required: ["customer", "total"] },
+});
+
+describe("escalation: nano's failed answer goes once to mini", () => {
+  it("with ESCALATE=auto, answers mini's valid data with two attempts, both in the ledger at their exact cost", async () => {
+    const { key } = await createKey();
+    const res = await call("/v1/extract", { token: key, body: invoice(crypto.randomUUID()), env: { ESCALATE: "auto" } });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.model).toBe("gpt-5.4-mini");
+    expect(typeof body.data.customer).toBe("string");
+    expect(typeof body.data.total).toBe("number");
+    expect(body.attempts.map((a: Row) => [a.model, a.outcome])).toEqual([
+      ["gpt-5.4-nano", "invalid"],
+      ["gpt-5.4-mini", "ok"],
+    ]);
+    const rows = await rowsOf(key, body.id);
+    expect(rows.map((r) => [r.attempt, r.model, r.outcome, r.status])).toEqual([
+      [1, "gpt-5.4-nano", "invalid", 422],
+      [2, "gpt-5.4-mini", "ok", 200],
+    ]);
+    for (const [i, r] of rows.entries()) {
+      expect(r.cost_usd).toBe(priced(r));
+      expect(body.attempts[i].cost_usd).toBe(r.cost_usd);
+    }
+    expect(Math.round(body.cost.usd * 1e9)).toBe(rows.reduce((sum, r) => sum + Math.round(r.cost_usd * 1e9), 0));
+  });
+
+  it("is off by default: nano's failure is a 422, its tokens still billed", async () => {
+    const { key } = await createKey();
+    const res = await call("/v1/extract", { token: key, body: invoice(crypto.randomUUID()) });
+    expect(res.status).toBe(422);
+    const rows = await rowsOf(key, res.headers.get("x-request-id")!);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ model: "gpt-5.4-nano", outcome: "invalid", status: 422 });
+    expect(rows[0]!.cost_usd).toBeGreaterThan(0);
+  });
+
+  it("can be asked for per request, and refused per request", async () => {
+    const { key } = await createKey();
+    const on = await call("/v1/extract", { token: key, body: { ...invoice(crypto.randomUUID()), escalate: "auto" } });
+    expect(on.status).toBe(200);
+    expect((await json(on)).attempts).toHaveLength(2);
+    const off = await call("/v1/extract", { token: key, body: { ...invoice(crypto.randomUUID()), escalate: "off" }, env: { ESCALATE: "auto" } });
+    expect(off.status).toBe(422);
+  });
+
+  it("escalates a classifier's answer under ESCALATE_BELOW, and keeps one above it", async () => {
+    const { key } = await createKey();
+    const low = await json(await call("/v1/intent", { token: key, body: { text: "hmm", escalate: "auto" }, env: { ESCALATE_BELOW: "1" } }));
+    expect(low.attempts[0]).toMatchObject({ model: "gpt-5.4-nano", outcome: "low_confidence" });
+    expect(low.attempts[1].model).toBe("gpt-5.4-mini");
+    const high = await json(await call("/v1/intent", { token: key, body: { text: "hmm", escalate: "auto" }, env: { ESCALATE_BELOW: "0" } }));
+    expect(high.attempts).toEqual([expect.objectContaining({ model: "gpt-5.4-nano", outcome: "ok" })]);
+  });
+});
+
+describe("shadow comparison: mini asked again, after the caller's answer", () => {
+  it("with SHADOW_RATE=1 records mini's real tokens and cost as a shadow row, the caller's answer unchanged", async () => {
+    const { key } = await createKey();
+    const body = { text: `where is my parcel ${crypto.randomUUID()}` };
+    const plain = await json(await call("/v1/intent", { token: key, body }));
+    const shadowed = await json(await call("/v1/intent", { token: key, body, env: { SHADOW_RATE: "1" } }));
+    for (const field of ["intent", "confidence", "sub_category", "usage", "cost", "attempts"]) expect(shadowed[field]).toEqual(plain[field]);
+    const rows = await rowsOf(key, shadowed.id);
+    expect(rows).toHaveLength(2);
+    const [nano, shadow] = rows;
+    expect(nano).toMatchObject({ shadow: false, model: "gpt-5.4-nano" });
+    expect(shadow).toMatchObject({ shadow: true, model: "gpt-5.4-mini", attempt: 2, status: 200 });
+    expect(typeof shadow!.agreement).toBe("boolean");
+    expect(shadow!.cost_usd).toBe(priced(shadow!));
+    expect(shadow!.output_tokens).toBeGreaterThan(nano!.output_tokens);
+    expect((await rowsOf(key, plain.id)).filter((r) => r.shadow)).toHaveLength(0);
+  });
+
+  it("does not judge summaries: agreement is null", async () => {
+    const { key } = await createKey();
+    const res = await json(await call("/v1/summarize", { token: key, body: { text: "A long text about the sea." }, env: { SHADOW_RATE: "1" } }));
+    const shadow = (await rowsOf(key, res.id)).find((r) => r.shadow);
+    expect(shadow).toMatchObject({ agreement: null, model: "gpt-5.4-mini" });
+  });
+
+  it("reads SHADOW_RATE as a default with per-endpoint overrides", () => {
+    const rate = (SHADOW_RATE: string, endpoint: "intent" | "extract") => shadowRate({ SHADOW_RATE } as Env, endpoint);
+    expect(rate("", "intent")).toBe(0);
+    expect(rate("0.25", "intent")).toBe(0.25);
+    expect(rate("0.25,extract=1", "extract")).toBe(1);
+    expect(rate("0.25,extract=1", "intent")).toBe(0.25);
+    expect(rate("extract=0.5", "intent")).toBe(0);
+    expect(rate("7", "intent")).toBe(1);
+  });
+});
