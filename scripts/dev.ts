@@ -80,4 +80,6 @@ Try it:
     -d '{"text": "I was charged twice this month", "labels": ["billing", "shipping", "other"]}'
   curl -s ${base}/v1/spend/requests -H 'authorization: Bearer ${key}'
 
+Dashboard: ${base}/dashboard#token=${key}
+
 Ctrl-C stops it.`);
