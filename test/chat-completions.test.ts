@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { openaiClient, upstreamAnswer } from "./support/sdk";
+import { expectedUsd } from "./support/tasks";
 import { call, createKey, dispatch, json } from "./support/worker";
 
 type Row = { input_tokens: number; cached_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number; mini_cost_usd: number; status: number; error: string | null; endpoint: string };
-const nanoUsd = (r: Omit<Row, "cost_usd" | "mini_cost_usd" | "status" | "error" | "endpoint">) =>
-  ((r.input_tokens - r.cached_tokens) * 200 + r.cached_tokens * 20 + r.output_tokens * 1250) / 1e9;
 
 async function ledgerRows(key: string): Promise<Row[]> {
   return (await json(await call("/v1/spend/requests?endpoint=chat.completions", { token: key }))).data;
@@ -32,7 +31,7 @@ describe("POST /v1/chat/completions with the official openai SDK", () => {
       output_tokens: direct.usage!.completion_tokens,
       reasoning_tokens: direct.usage!.completion_tokens_details!.reasoning_tokens,
     });
-    expect(row!.cost_usd).toBe(nanoUsd(row!));
+    expect(row!.cost_usd).toBe(expectedUsd(row!));
   });
 
   it("defaults the model to gpt-5.4-nano", async () => {
@@ -56,7 +55,7 @@ describe("POST /v1/chat/completions with the official openai SDK", () => {
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(direct.choices[0]!.message.content);
     const [row] = await ledgerRows(key);
     expect(row).toMatchObject({ status: 200, error: null, input_tokens: direct.usage!.prompt_tokens, output_tokens: direct.usage!.completion_tokens });
-    expect(row!.cost_usd).toBe(nanoUsd(row!));
+    expect(row!.cost_usd).toBe(expectedUsd(row!));
   });
 
   it("forwards the usage chunk, cache breakdown included, to a client that asked for it", async () => {
@@ -76,7 +75,7 @@ describe("POST /v1/chat/completions with the official openai SDK", () => {
     const [second, first] = await ledgerRows(key);
     expect(first!.cached_tokens).toBe(0);
     expect(second!.cached_tokens).toBe(usages[1]!.prompt_tokens_details!.cached_tokens);
-    expect(second!.cost_usd).toBe(nanoUsd(second!));
+    expect(second!.cost_usd).toBe(expectedUsd(second!));
     expect(second!.cost_usd).toBeLessThan(first!.cost_usd);
   });
 
@@ -94,7 +93,7 @@ describe("POST /v1/chat/completions with the official openai SDK", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 499, error: expect.stringContaining("client_closed") });
     expect(rows[0]!.output_tokens).toBeGreaterThan(0);
-    expect(rows[0]!.cost_usd).toBe(nanoUsd(rows[0]!));
+    expect(rows[0]!.cost_usd).toBe(expectedUsd(rows[0]!));
   });
 
   it("refuses a request without messages or with an unpriced model, recording nothing", async () => {

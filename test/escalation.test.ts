@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { shadowRate } from "../workers/tasks/shadow";
 import type { Env } from "../workers/env";
+import { expectedUsd, ledgerRowsOf } from "./support/tasks";
 import { call, createKey, json } from "./support/worker";
 
-const PRICES = { "gpt-5.4-nano": [200, 20, 1250], "gpt-5.4-mini": [750, 75, 4500] } as const;
 type Row = Record<string, any>;
-const priced = (r: Row) => {
-  const [inp, cached, out] = PRICES[r.model as keyof typeof PRICES];
-  return ((r.input_tokens - r.cached_tokens) * inp + r.cached_tokens * cached + r.output_tokens * out) / 1e9;
-};
+const priced = (r: Row) => expectedUsd(r as never, r.model);
 const rowsOf = async (key: string, requestId: string): Promise<Row[]> =>
-  (await json(await call(`/v1/spend/requests?request_id=${requestId}`, { token: key }))).data.sort((a: Row, b: Row) => a.attempt - b.attempt);
+  (await ledgerRowsOf(key, requestId)).sort((a: Row, b: Row) => a.attempt - b.attempt);
 
 const NANO_FAILS = "[[sim:fail_rate=1,model=gpt-5.4-nano]]";
 const invoice = (tag: string) => ({

@@ -15,6 +15,9 @@ interface Tokens {
 
 const usdAt = (u: Tokens, p: typeof NANO) => ((u.input_tokens - u.cached_tokens) * p.in + u.cached_tokens * p.cached + u.output_tokens * p.out) / 1e9;
 
+/** The SPEC formula on a usage or ledger row, computed here independently of the gateway. */
+export const expectedUsd = (u: Tokens, model = "gpt-5.4-nano") => usdAt(u, model === "gpt-5.4-mini" ? MINI : NANO);
+
 /** The SPEC's fields common to every task answer, with `cost` exactly the SPEC formula on `usage`. */
 export function expectMeteredAnswer(res: Response, body: any, model = "gpt-5.4-nano") {
   expect(body.id).toMatch(/^req_/);
@@ -23,7 +26,7 @@ export function expectMeteredAnswer(res: Response, body: any, model = "gpt-5.4-n
   expect(body.usage.input_tokens).toBeGreaterThan(0);
   expect(body.usage.output_tokens).toBeGreaterThan(0);
   expect(typeof body.latency_ms).toBe("number");
-  expect(body.cost.usd).toBe(usdAt(body.usage, model === "gpt-5.4-mini" ? MINI : NANO));
+  expect(body.cost.usd).toBe(expectedUsd(body.usage, model));
   expect(body.cost.mini_usd).toBe(usdAt(body.usage, MINI));
   expect(body.cost.saved_usd).toBe((Math.round(body.cost.mini_usd * 1e9) - Math.round(body.cost.usd * 1e9)) / 1e9);
 }

@@ -18,6 +18,8 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue?.path.map(String).join(".") || undefined;
+  // An unknown field is named itself, so a typo points at the typo.
+  const path = issue?.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : (issue?.path ?? []);
+  const field = path.map(String).join(".") || undefined;
   throw badRequest(field ? `${field}: ${issue?.message}` : (issue?.message ?? "invalid request"), field);
 }
