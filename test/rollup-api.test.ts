@@ -22,6 +22,16 @@ function expected(requests: number, errors: number, items: (Tokens & { costNano:
     mini_cost_usd: mini / 1e9,
     saved_usd: (mini - cost) / 1e9,
     cache_hit_ratio: input === 0 ? 0 : cached / input,
+    escalations: 0,
+    shadow_requests: 0,
+    shadow_cost_usd: 0,
+    agreement: null,
+    agreement_low: null,
+    agreement_high: null,
+    mini_cost_usd_measured: null,
+    mini_cost_usd_measured_low: null,
+    mini_cost_usd_measured_high: null,
+    cost_per_success_usd: requests > errors ? Math.round(cost / (requests - errors)) / 1e9 : null,
   };
 }
 

@@ -6,7 +6,7 @@ import { rollup, rollupDays } from "../workers/db/schema";
 import worker from "../workers/index";
 import { daySums, retentionDays, ROLL_DAYS, rollDay } from "../workers/spend/rollup";
 import { liveSpend, rolledSpend, type SpendQuery } from "../workers/spend/spend";
-import { at, db, seed, sums } from "./support/ledger";
+import { at, db, NO_SHADOW, seed, sums } from "./support/ledger";
 
 const DAY = 86_400_000;
 const RETENTION = 90;
@@ -31,17 +31,18 @@ describe("rollup of a day", () => {
       ...(await seed([{ time: at(day, 5), keyId: "kB", endpoint: "route", requestId: "r5", attempt: 1 }])),
       ...(await seed([{ time: at(day, 5), keyId: "kB", endpoint: "route", requestId: "r5", attempt: 2, model: "gpt-5.4-mini" }])),
     ];
-    const group = (keyId: string, endpoint: string, model: string, requests: number, errors: number, rows: typeof mini) => ({
-      day, keyId, endpoint, model, requests, errors, ...sums(rows),
+    const group = (keyId: string, endpoint: string, model: string, requests: number, errors: number, rows: typeof mini, more = {}) => ({
+      day, keyId, endpoint, model, requests, errors, ...sums(rows), ...NO_SHADOW, prefixTokens: 0, prefixMissedTokens: 0, ...more,
     });
 
     const rolled = await rollDay(db(), day, at(day, 24, 15), RETENTION);
 
     expect(await rowsOf(day)).toEqual([
       group("kA", "extract", "gpt-5.4-mini", 1, 0, mini),
-      group("kA", "intent", "gpt-5.4-nano", 2, 1, [...retried, ...cached]),
+      // The largest cached prefix seen is 1024 tokens: r1's first attempt billed all 1000 of its input uncached.
+      group("kA", "intent", "gpt-5.4-nano", 2, 1, [...retried, ...cached], { prefixTokens: 1024, prefixMissedTokens: 1000 }),
       group("kB", "intent", "gpt-5.4-nano", 1, 1, failed),
-      group("kB", "route", "gpt-5.4-mini", 1, 0, escalated.slice(1)),
+      group("kB", "route", "gpt-5.4-mini", 1, 0, escalated.slice(1), { escalations: 1 }),
       group("kB", "route", "gpt-5.4-nano", 0, 0, escalated.slice(0, 1)),
     ]);
     const all = [...retried, ...cached, ...mini, ...failed, ...escalated];
@@ -138,10 +139,11 @@ describe("indexes (EXPLAIN QUERY PLAN)", () => {
   const year: SpendQuery = { from: "2025-11-26", to: "2026-11-25", groupBy: ["day", "endpoint"], keyId: undefined };
   const search = (pattern: RegExp) => expect.arrayContaining([expect.stringMatching(pattern)]);
 
-  it("rolls a day up through ledger_time, finding later attempts through ledger_request_attempt", async () => {
+  it("rolls a day up through ledger_time, finding later attempts through ledger_request_attempt, prefixes by join", async () => {
     const details = await plan(daySums(db(), "2026-04-10"));
     expect(details).toEqual(search(/^SEARCH ledger USING INDEX ledger_time \(time>\? AND time<\?\)/));
-    expect(details).toEqual(search(/^SEARCH later USING COVERING INDEX ledger_request_attempt/));
+    expect(details).toEqual(search(/^SEARCH later USING (COVERING )?INDEX ledger_request_attempt/));
+    expect(details).toEqual(search(/^SEARCH prefixes USING AUTOMATIC COVERING INDEX/));
   });
 
   it("reads a year of rollups by day (admin) or by key and day, never scanning a table", async () => {

@@ -16,6 +16,8 @@ export interface Seed {
   requestId?: string;
   attempt?: number;
   usage?: Partial<Usage>;
+  /** A shadow row: mini asked the same request again; `pairCostNano` is nano's cost of it. */
+  shadow?: { agreement: 0 | 1 | null; pairCostNano: number };
 }
 
 let serial = 0;
@@ -40,6 +42,7 @@ export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
       ...usage,
       ...meter(prices, model, usage, utcDay(s.time)),
       latencyMs: 10,
+      ...(s.shadow && { shadow: 1, agreement: s.shadow.agreement, pairCostNano: s.shadow.pairCostNano }),
     };
   });
   await writeLedgerRows(db(), rows);
@@ -59,6 +62,21 @@ export function sums(rows: NewLedgerRow[]) {
   };
 }
 
+/** The rollup's shadow columns of a group without shadow rows or escalations. */
+export const NO_SHADOW = {
+  escalations: 0,
+  shadowRequests: 0,
+  shadowCostNano: 0,
+  judged: 0,
+  agreed: 0,
+  pairs: 0,
+  pairNanoCostNano: 0,
+  pairMiniCostNano: 0,
+  pairNanoSq: 0,
+  pairMiniSq: 0,
+  pairCross: 0,
+};
+
 /** A time inside a UTC day, hours and minutes after its midnight. */
 export const at = (day: string, hours = 12, minutes = 0) => Date.parse(`${day}T00:00:00.000Z`) + (hours * 60 + minutes) * 60_000;
 
@@ -76,5 +94,15 @@ export function spendJson(rows: NewLedgerRow[], requests = rows.length, errors =
     mini_cost_usd: s.miniCostNano / 1e9,
     saved_usd: (s.miniCostNano - s.costNano) / 1e9,
     cache_hit_ratio: s.inputTokens === 0 ? 0 : s.cachedTokens / s.inputTokens,
+    escalations: 0,
+    shadow_requests: 0,
+    shadow_cost_usd: 0,
+    agreement: null,
+    agreement_low: null,
+    agreement_high: null,
+    mini_cost_usd_measured: null,
+    mini_cost_usd_measured_low: null,
+    mini_cost_usd_measured_high: null,
+    cost_per_success_usd: requests > errors ? Math.round(s.costNano / (requests - errors)) / 1e9 : null,
   };
 }

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Money columns hold integer nano-USD (1e-9 USD); times are epoch milliseconds, UTC. */
 
@@ -72,8 +72,10 @@ export const ledger = sqliteTable(
 
 /**
  * Written only by the rollup: the ledger summed per UTC day × key × endpoint × model. A request
- * counts once, in the group of its last attempt (the row that carries its final status); an
- * error is a request whose final status is 400 or more. Tokens and money sum every attempt.
+ * counts once, in the group of its last own attempt (the row that carries its final status); an
+ * error is a request whose final status is 400 or more. Tokens and money sum every own attempt.
+ * Shadow rows (mini asked again to measure it) are real money but not the request's own spend:
+ * they are summed apart, in the group of the model the request asked for (its attempt 1).
  */
 export const rollup = sqliteTable(
   "rollup",
@@ -91,6 +93,29 @@ export const rollup = sqliteTable(
     reasoningTokens: integer("reasoning_tokens").notNull(),
     costNano: integer("cost_nano").notNull(),
     miniCostNano: integer("mini_cost_nano").notNull(),
+    /** Requests escalated to mini: an own attempt after the first, on gpt-5.4-mini. */
+    escalations: integer("escalations").notNull().default(0),
+    shadowRequests: integer("shadow_requests").notNull().default(0),
+    shadowCostNano: integer("shadow_cost_nano").notNull().default(0),
+    /** Shadow rows whose agreement was judged, and those that agreed. */
+    judged: integer("judged").notNull().default(0),
+    agreed: integer("agreed").notNull().default(0),
+    /**
+     * The ratio estimator's moments over shadow pairs: x is nano's cost of the request
+     * (`pair_cost_nano`), y mini's shadow cost of it. Σx and Σy are money, exact integers.
+     */
+    pairs: integer("pairs").notNull().default(0),
+    pairNanoCostNano: integer("pair_nano_cost_nano").notNull().default(0),
+    pairMiniCostNano: integer("pair_mini_cost_nano").notNull().default(0),
+    // Σx², Σy², Σxy are statistics, not money: squares of nano-USD pass 2^53 after a few thousand
+    // pairs (and SQLite's integer sum overflows at 2^63), so they are REAL; the interval needs no more.
+    pairNanoSq: real("pair_nano_sq").notNull().default(0),
+    pairMiniSq: real("pair_mini_sq").notNull().default(0),
+    pairCross: real("pair_cross").notNull().default(0),
+    /** Own rows only: the most cached tokens of one call, a lower bound of the group's fixed prompt prefix. */
+    prefixTokens: integer("prefix_tokens").notNull().default(0),
+    /** Own rows only: Σ min(input − cached, prefix_tokens − cached), the prefix tokens billed uncached. */
+    prefixMissedTokens: integer("prefix_missed_tokens").notNull().default(0),
   },
   (t) => [
     // The admin's spend over a range of days; one key's spend over a range of days.

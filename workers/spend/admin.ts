@@ -5,7 +5,7 @@ import { badRequest } from "../errors";
 import { readJson, validate } from "../http/body";
 import { requireAdmin } from "../keys/auth";
 import { addDays, daySchema, dayOf } from "./days";
-import { metricsJson } from "./metrics";
+import { metricsJson } from "./spend-json";
 import { retentionDays, rollDay } from "./rollup";
 
 const rollupBody = z.object({ day: daySchema.optional() });

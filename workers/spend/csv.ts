@@ -1,5 +1,5 @@
 import type { Group, SpendRow } from "./spend";
-import { metricsJson } from "./metrics";
+import { metricsJson } from "./spend-json";
 
 const METRICS = [
   "requests",

@@ -5,7 +5,8 @@ import { ledger, rollup, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
-import { ledgerDay, ledgerMetrics, type Metrics, rollupMetrics } from "./metrics";
+import { groupModel, ledgerDay, ledgerMetrics, type Metrics, rollupMetrics } from "./metrics";
+import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
 export const ROLL_DAYS = 4;
@@ -35,14 +36,29 @@ export interface RolledDay {
   totals: Metrics;
 }
 
-/** One day of the ledger summed per key × endpoint × model, as rollup rows (SELECT … GROUP BY). */
+/**
+ * One day of the ledger summed per key × endpoint × model, as rollup rows (SELECT … GROUP BY),
+ * shadow rows under the model their request asked for, with the group's prompt-prefix figures.
+ */
 export function daySums(db: Db, day: string) {
   const start = dayStartMs(day);
+  const inDay = and(gte(ledger.time, start), lt(ledger.time, start + DAY_MS));
+  const prefixes = prefixSizes(db, inDay!, false);
   return db
-    .select({ day: sql<string>`${day}`.as("day"), keyId: ledger.keyId, endpoint: ledger.endpoint, model: ledger.model, ...ledgerMetrics })
+    .select({
+      day: sql<string>`${day}`.as("day"),
+      keyId: ledger.keyId,
+      endpoint: ledger.endpoint,
+      model: groupModel.as("model"),
+      ...ledgerMetrics,
+      ...prefixMetrics(prefixes),
+    })
     .from(ledger)
-    .where(and(gte(ledger.time, start), lt(ledger.time, start + DAY_MS)))
-    .groupBy(ledger.keyId, ledger.endpoint, ledger.model);
+    .leftJoin(prefixes, prefixJoin(prefixes, false))
+    .where(inDay)
+    // Endpoint first: grouped by key_id first, SQLite reads the whole ledger through ledger_key_time
+    // for its order, instead of the day's range of ledger_time.
+    .groupBy(ledger.endpoint, ledger.keyId, groupModel);
 }
 
 /**

@@ -5,7 +5,7 @@ import { ApiError, badRequest } from "../errors";
 import { validate } from "../http/body";
 import { groupColumn, spendCsv } from "./csv";
 import { addDays, daySchema, dayOf } from "./days";
-import { metricsJson } from "./metrics";
+import { metricsJson } from "./spend-json";
 import { projection } from "./projection";
 import { listLedger, requestsQuery } from "./requests";
 export { adminRollupRoutes } from "./admin";

@@ -3,7 +3,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { ledger, rollup, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
-import { addMetrics, ledgerDay, ledgerMetrics, type Metrics, rollupMetrics, ZERO } from "./metrics";
+import { addMetrics, groupModel, ledgerDay, ledgerMetrics, type Metrics, rollupMetrics, ZERO } from "./metrics";
 import { isComplete, ledgerDayComplete } from "./rollup";
 
 export const GROUPS = ["day", "endpoint", "model", "key"] as const;
@@ -37,7 +37,7 @@ export function liveSpans(from: string, to: string, completeDays: readonly strin
 }
 
 const rollupGroups: Record<Group, SQLiteColumn | SQL> = { day: rollup.day, endpoint: rollup.endpoint, model: rollup.model, key: rollup.keyId };
-const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: ledger.model, key: ledger.keyId };
+const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, key: ledger.keyId };
 const pick = (groups: Record<Group, SQLiteColumn | SQL>, by: Group[]) => Object.fromEntries(by.map((g) => [g, groups[g]]));
 const groupKey = (row: SpendRow, by: Group[]) => JSON.stringify(by.map((g) => row[g]));
 

@@ -1,0 +1,152 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import type { NewLedgerRow } from "../workers/db/schema";
+import { rollup } from "../workers/db/schema";
+import { costRatio, scaled, wilson } from "../workers/spend/estimates";
+import { rollDay } from "../workers/spend/rollup";
+import { at, db, NO_SHADOW, seed, sums } from "./support/ledger";
+import { call, json } from "./support/worker";
+
+const roll = (day: string) => rollDay(db(), day, at(day, 24, 15), 90);
+const spend = async (query: string) => json(await call(`/v1/spend?${query}`));
+
+/** A nano request and its shadow row: mini's answer to it, `agreement` judged or not. */
+async function shadowed(day: string, keyId: string, endpoint: string, nanoOut: number, miniOut: number, agreement: 0 | 1 | null) {
+  const requestId = `rq_${crypto.randomUUID()}`;
+  const [own] = await seed([{ time: at(day), keyId, endpoint, requestId, usage: { outputTokens: nanoOut } }]);
+  const [shadow] = await seed([
+    {
+      time: at(day),
+      keyId,
+      endpoint,
+      requestId,
+      attempt: 2,
+      model: "gpt-5.4-mini",
+      usage: { outputTokens: miniOut },
+      shadow: { agreement, pairCostNano: own!.costNano },
+    },
+  ]);
+  return { own: own!, shadow: shadow! };
+}
+
+const moments = (pairs: { own: NewLedgerRow; shadow: NewLedgerRow }[]) => ({
+  n: pairs.length,
+  sumX: pairs.reduce((s, p) => s + p.own.costNano, 0),
+  sumY: pairs.reduce((s, p) => s + p.shadow.costNano, 0),
+  sumXX: pairs.reduce((s, p) => s + p.own.costNano ** 2, 0),
+  sumYY: pairs.reduce((s, p) => s + p.shadow.costNano ** 2, 0),
+  sumXY: pairs.reduce((s, p) => s + p.own.costNano * p.shadow.costNano, 0),
+});
+
+describe("shadow rows in the rollup", () => {
+  it("leave the request's own spend alone: it counts once, at its own last attempt, its cost without the shadow's", async () => {
+    const day = "2026-03-03";
+    const { own, shadow } = await shadowed(day, "kX", "intent", 100, 400, 1);
+    const { totals } = await roll(day);
+    expect(totals).toMatchObject({ requests: 1, errors: 0, ...sums([own]) });
+    // Apart, in the group of the model the request asked for: no mini group appears.
+    expect(await db().select().from(rollup).where(eq(rollup.day, day))).toEqual([
+      {
+        day, keyId: "kX", endpoint: "intent", model: "gpt-5.4-nano", requests: 1, errors: 0, ...sums([own]), ...NO_SHADOW,
+        shadowRequests: 1, shadowCostNano: shadow.costNano, judged: 1, agreed: 1,
+        pairs: 1, pairNanoCostNano: own.costNano, pairMiniCostNano: shadow.costNano,
+        pairNanoSq: own.costNano ** 2, pairMiniSq: shadow.costNano ** 2, pairCross: own.costNano * shadow.costNano,
+        prefixTokens: 0, prefixMissedTokens: 0,
+      },
+    ]);
+  });
+});
+
+describe("GET /v1/spend with shadow pairs", () => {
+  it("shows them apart with agreement, the measured projection and cost per success, the same live and rolled", async () => {
+    const day = "2026-03-04";
+    const key = `kY_${crypto.randomUUID()}`;
+    const intent = [
+      await shadowed(day, key, "intent", 100, 300, 1),
+      await shadowed(day, key, "intent", 200, 400, 0),
+      await shadowed(day, key, "intent", 300, 800, 1),
+    ];
+    const extract = [await shadowed(day, key, "extract", 150, 500, 1)];
+    const summary = await shadowed(day, key, "summarize", 100, 200, null);
+    const plain = await seed([{ time: at(day), keyId: key, endpoint: "intent" }, { time: at(day), keyId: key, endpoint: "intent", status: 422 }]);
+
+    const query = `from=${day}&to=${day}&key_id=${key}&group_by=endpoint`;
+    const live = await spend(query);
+    await roll(day);
+    const rolled = await spend(query);
+    expect(rolled.rows).toEqual(live.rows);
+    expect(rolled.totals).toEqual(live.totals);
+
+    const usd = (nano: number) => nano / 1e9;
+    const intentCost = sums([...intent.map((p) => p.own), ...plain]).costNano;
+    const measured = scaled(costRatio(moments(intent)), intentCost)!;
+    const agreement = wilson(2, 3)!;
+    expect(rolled.rows.find((r: { endpoint: string }) => r.endpoint === "intent")).toMatchObject({
+      requests: 5,
+      errors: 1,
+      cost_usd: usd(intentCost),
+      escalations: 0,
+      shadow_requests: 3,
+      shadow_cost_usd: usd(sums(intent.map((p) => p.shadow)).costNano),
+      agreement: 2 / 3,
+      agreement_low: agreement.low,
+      agreement_high: agreement.high,
+      mini_cost_usd_measured: usd(measured.estimate),
+      mini_cost_usd_measured_low: usd(measured.low!),
+      mini_cost_usd_measured_high: usd(measured.high!),
+      cost_per_success_usd: Math.round(intentCost / 4) / 1e9,
+    });
+    // One pair: an estimate, no interval. Summaries are not judged: no agreement, still measured.
+    expect(rolled.rows.find((r: { endpoint: string }) => r.endpoint === "extract")).toMatchObject({
+      agreement: 1,
+      mini_cost_usd_measured: usd(Math.round((extract[0]!.shadow.costNano / extract[0]!.own.costNano) * extract[0]!.own.costNano)),
+      mini_cost_usd_measured_low: null,
+      mini_cost_usd_measured_high: null,
+    });
+    expect(rolled.rows.find((r: { endpoint: string }) => r.endpoint === "summarize")).toMatchObject({
+      shadow_requests: 1,
+      agreement: null,
+      agreement_low: null,
+      mini_cost_usd_measured: usd(summary.shadow.costNano),
+    });
+
+    // Totals pool the moments of every pair, never an average of the rows' figures.
+    const all = [...intent, ...extract, summary];
+    const totalCost = sums([...all.map((p) => p.own), ...plain]).costNano;
+    const pooled = scaled(costRatio(moments(all)), totalCost)!;
+    expect(rolled.totals).toMatchObject({
+      shadow_requests: 5,
+      shadow_cost_usd: usd(sums(all.map((p) => p.shadow)).costNano),
+      agreement: 3 / 4,
+      mini_cost_usd_measured: usd(pooled.estimate),
+      mini_cost_usd_measured_low: usd(pooled.low!),
+      mini_cost_usd_measured_high: usd(pooled.high!),
+    });
+  });
+
+  it("counts a request escalated to mini once, as an escalation, and leaves no figure it cannot measure", async () => {
+    const day = "2026-03-05";
+    const key = `kZ_${crypto.randomUUID()}`;
+    await seed([
+      { time: at(day), keyId: key, endpoint: "extract", requestId: `${key}_1`, attempt: 1, status: 422 },
+      { time: at(day), keyId: key, endpoint: "extract", requestId: `${key}_1`, attempt: 2, model: "gpt-5.4-mini" },
+      { time: at(day), keyId: key, endpoint: "extract", status: 502 },
+    ]);
+    const { totals } = await spend(`from=${day}&to=${day}&key_id=${key}`);
+    expect(totals).toMatchObject({
+      requests: 2,
+      errors: 1,
+      escalations: 1,
+      shadow_requests: 0,
+      agreement: null,
+      mini_cost_usd_measured: null,
+      mini_cost_usd_measured_low: null,
+    });
+    expect(totals.cost_per_success_usd).toBe(totals.cost_usd);
+    const failed = await seed([{ time: at("2026-03-06"), keyId: key, status: 502 }]);
+    expect((await spend(`from=2026-03-06&to=2026-03-06&key_id=${key}`)).totals).toMatchObject({
+      cost_usd: sums(failed).costNano / 1e9,
+      cost_per_success_usd: null,
+    });
+  });
+});
