@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { wilson } from "../workers/spend/estimates";
 import { addDays, dayOf } from "../workers/spend/days";
 import { rollDay } from "../workers/spend/rollup";
 import { call, createKey, json } from "./support/worker";
@@ -107,9 +108,26 @@ describe("GET /v1/spend", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const { costNano, miniCostNano } = sums(rows);
     expect([costNano, miniCostNano]).toEqual([200, 750]);
-    expect(await res.text()).toBe(
-      "day,endpoint,requests,errors,input_tokens,cached_tokens,output_tokens,reasoning_tokens,cost_usd,mini_cost_usd,saved_usd,cache_hit_ratio\r\n" +
-        `${day},rerank,1,0,1,0,0,0,0.000000200,0.000000750,0.000000550,0\r\n`,
+    const header =
+      "day,endpoint,requests,errors,input_tokens,cached_tokens,output_tokens,reasoning_tokens,cost_usd,mini_cost_usd,saved_usd,cache_hit_ratio," +
+      "escalations,shadow_requests,shadow_cost_usd,agreement,agreement_low,agreement_high," +
+      "mini_cost_usd_measured,mini_cost_usd_measured_low,mini_cost_usd_measured_high,cost_per_success_usd\r\n";
+    expect(await res.text()).toBe(header + `${day},rerank,1,0,1,0,0,0,0.000000200,0.000000750,0.000000550,0,0,0,0.000000000,,,,,,,0.000000200\r\n`);
+
+    // A shadow pair, mini's 750 nano-USD against nano's 200: agreement 1 with its interval, mini measured at 3.75×.
+    await seed([{ time: at(day), keyId: "kS4", endpoint: "rerank", requestId: "csv-pair", usage: { inputTokens: 1, cachedTokens: 0, outputTokens: 0 } }]);
+    await seed([
+      {
+        time: at(day), keyId: "kS4", endpoint: "rerank", requestId: "csv-pair", attempt: 2, model: "gpt-5.4-mini",
+        usage: { inputTokens: 1, cachedTokens: 0, outputTokens: 0 }, shadow: { agreement: 1, pairCostNano: 200 },
+      },
+    ]);
+    const paired = await call(`/v1/spend?from=${day}&to=${day}&key_id=kS4&group_by=day,endpoint&format=csv`);
+    const high = String(wilson(1, 1)!.high);
+    const low = String(wilson(1, 1)!.low);
+    // Two requests, one pair (no ratio interval): mini measured at 3.75 × 400 nano-USD.
+    expect((await paired.text()).split("\r\n")[1]).toBe(
+      `${day},rerank,2,0,2,0,0,0,0.000000400,0.000001500,0.000001100,0,0,1,0.000000750,1,${low},${high},0.000001500,,,0.000000200`,
     );
   });
 
