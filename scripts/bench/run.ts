@@ -62,7 +62,7 @@ async function startServices(): Promise<Services> {
   log("starting the simulator, the gateway and the floor Worker...");
   const simulator = await startSimulator();
   const admin = `admin_${randomBytes(16).toString("hex")}`;
-  const [gateway, floor] = await Promise.all([
+  const [gateway, floor, floorAssets] = await Promise.all([
     startWorker({
       name: "gateway",
       config: "wrangler.toml",
@@ -77,13 +77,20 @@ async function startServices(): Promise<Services> {
       inspector: values.inspector as "on" | "off",
       vars: { OPENAI_BASE_URL: simulator.base, OPENAI_API_KEY: "sk-bench" },
     }),
+    startWorker({
+      name: "floor-assets",
+      config: "scripts/bench/floor/wrangler.assets.toml",
+      readyPath: "/",
+      inspector: values.inspector as "on" | "off",
+      vars: { OPENAI_BASE_URL: simulator.base, OPENAI_API_KEY: "sk-bench" },
+    }),
   ]);
   const keys = {
     plain: await createKey(gateway, admin, { name: "bench" }),
     rpm: await createKey(gateway, admin, { name: "bench-rpm", rpm: 1_000_000 }),
     budget: await createKey(gateway, admin, { name: "bench-budget", daily_budget_usd: 1_000_000 }),
   };
-  const s: Services = { simulator, gateway, floor, keys };
+  const s: Services = { simulator, gateway, floor, floorAssets, keys };
   const { requestFor } = await import("./latency");
   for (const endpoint of ["chat.completions", "intent"] as const) {
     for (const target of ["direct", "floor", "gateway"] as const) {
@@ -113,14 +120,27 @@ try {
     }
     await stopAll();
   }
+  // A failing part is recorded and the run goes on: the other parts' figures are still written.
   if (parts.has("spend")) {
-    results.spend = await spendPath(ledgerRows, log);
-    printSpend(results.spend as Awaited<ReturnType<typeof spendPath>>);
+    try {
+      results.spend = await spendPath(ledgerRows, log);
+      printSpend(results.spend as Awaited<ReturnType<typeof spendPath>>);
+    } catch (err) {
+      results.spend_error = err instanceof Error ? err.message : String(err);
+      process.exitCode = 1;
+      log(`spend path FAILED: ${results.spend_error}`);
+    }
     await stopAll();
   }
   if (parts.has("size")) {
-    results.size = await bundleSize();
-    printSize(results.size as Awaited<ReturnType<typeof bundleSize>>);
+    try {
+      results.size = await bundleSize();
+      printSize(results.size as Awaited<ReturnType<typeof bundleSize>>);
+    } catch (err) {
+      results.size_error = err instanceof Error ? err.message : String(err);
+      process.exitCode = 1;
+      log(`bundle size FAILED: ${results.size_error}`);
+    }
   }
   results.finished = new Date().toISOString();
   const dir = resolve(ROOT, "bench/results");

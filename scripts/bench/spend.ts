@@ -23,7 +23,8 @@ interface Storage {
 
 export async function spendPath(ledgerRows: number[], log: (line: string) => void) {
   log("spend path: starting the bench spend Worker...");
-  const w = await startWorker({ name: "spend", config: "scripts/bench/spend/wrangler.toml", readyPath: "/", vars: {} });
+  // Served without devtools and without file watching: a reload mid-seed (others edit the tree) would lose the run.
+  const w = await startWorker({ name: "spend", config: "scripts/bench/spend/wrangler.toml", readyPath: "/", vars: {}, inspector: "off" });
   const storage = () => call<Storage>(w.base, "/storage", {});
 
   const ledgerWrite: { mode: string; rows: number; ms: number; wall_ms: number; rows_per_s: number }[] = [];
