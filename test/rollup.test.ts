@@ -4,6 +4,7 @@ import { asc, between, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rollup, rollupDays } from "../workers/db/schema";
 import worker from "../workers/index";
+import { liveCache, rolledCache } from "../workers/spend/cache";
 import { daySums, retentionDays, ROLL_DAYS, rollDay } from "../workers/spend/rollup";
 import { liveSpend, rolledSpend, type SpendQuery } from "../workers/spend/spend";
 import { at, db, NO_SHADOW, seed, sums } from "./support/ledger";
@@ -156,5 +157,14 @@ describe("indexes (EXPLAIN QUERY PLAN)", () => {
     expect(await plan(liveSpend(db(), { ...year, keyId: "kA" }, today))).toEqual(
       search(/^SEARCH ledger USING INDEX ledger_key_time \(key_id=\? AND time/),
     );
+  });
+
+  it("reads prompt-cache figures the same ways, joining each live row to its group's prefix", async () => {
+    expect(await plan(rolledCache(db(), { ...year, keyId: undefined }))).toEqual(search(/^SEARCH rollup USING INDEX sqlite_autoindex_rollup_1 \(day/));
+    const today: [number, number][] = [[Date.UTC(2026, 10, 26), Date.UTC(2026, 10, 27)]];
+    const live = await plan(liveCache(db(), "kA", today));
+    expect(live).toEqual(search(/^SEARCH ledger USING INDEX ledger_key_time \(key_id=\? AND time/));
+    expect(live).toEqual(search(/^SEARCH prefixes USING AUTOMATIC COVERING INDEX/));
+    expect(await plan(liveCache(db(), undefined, today))).toEqual(search(/^SEARCH ledger USING INDEX ledger_time /));
   });
 });

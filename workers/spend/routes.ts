@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { AppEnv, Caller } from "../env";
 import { ApiError, badRequest } from "../errors";
 import { validate } from "../http/body";
+import { loadPrices } from "../metering/prices";
+import { queryCache } from "./cache";
 import { groupColumn, spendCsv } from "./csv";
 import { addDays, daySchema, dayOf } from "./days";
 import { metricsJson } from "./spend-json";
@@ -23,17 +25,28 @@ export function scopeKeyId(caller: Caller, requested: string | undefined): strin
 const DEFAULT_DAYS = 30;
 const isGroup = (g: string): g is Group => (GROUPS as readonly string[]).includes(g);
 
-const spendQuery = z.object({
-    from: daySchema.optional(),
-    to: daySchema.optional(),
-    group_by: z
-      .string()
-      .default("day")
-      .transform((s) => s.split(",").map((g) => g.trim()))
-      .refine((gs) => gs.every(isGroup), `use any of ${GROUPS.join(", ")}, comma-separated`)
-      .transform((gs) => GROUPS.filter((g) => gs.includes(g))),
-    key_id: z.string().max(100).optional(),
-    format: z.enum(["json", "csv"]).default("json"),
+const rangeQuery = z.object({
+  from: daySchema.optional(),
+  to: daySchema.optional(),
+  key_id: z.string().max(100).optional(),
+});
+
+/** from..to: `to` defaults to today, `from` to the 30 days ending at `to`. */
+function range(q: z.infer<typeof rangeQuery>, today: string): { from: string; to: string } {
+  const to = q.to ?? today;
+  const from = q.from ?? addDays(to, 1 - DEFAULT_DAYS);
+  if (from > to) throw badRequest(`from (${from}) is after to (${to})`, "from");
+  return { from, to };
+}
+
+const spendQuery = rangeQuery.extend({
+  group_by: z
+    .string()
+    .default("day")
+    .transform((s) => s.split(",").map((g) => g.trim()))
+    .refine((gs) => gs.every(isGroup), `use any of ${GROUPS.join(", ")}, comma-separated`)
+    .transform((gs) => GROUPS.filter((g) => gs.includes(g))),
+  format: z.enum(["json", "csv"]).default("json"),
 });
 
 const rowJson = (row: SpendRow, groupBy: Group[]) => ({
@@ -45,9 +58,7 @@ export const spendRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const q = validate(spendQuery, c.req.query());
     const today = dayOf(Date.now());
-    const to = q.to ?? today;
-    const from = q.from ?? addDays(to, 1 - DEFAULT_DAYS);
-    if (from > to) throw badRequest(`from (${from}) is after to (${to})`, "from");
+    const { from, to } = range(q, today);
     const keyId = scopeKeyId(c.var.caller, q.key_id);
     const { rows, totals } = await querySpend(c.var.db, { from, to, groupBy: q.group_by, keyId });
     if (q.format === "csv") {
@@ -64,6 +75,12 @@ export const spendRoutes = new Hono<AppEnv>()
       totals: metricsJson(totals),
       projection: await projection(c.var.db, today, keyId),
     });
+  })
+  .get("/cache", async (c) => {
+    const q = validate(rangeQuery, c.req.query());
+    const { from, to } = range(q, dayOf(Date.now()));
+    const keyId = scopeKeyId(c.var.caller, q.key_id);
+    return c.json({ from, to, ...(await queryCache(c.var.db, { from, to, keyId }, await loadPrices(c.var.db))) });
   })
   .get("/requests", async (c) => {
     const q = validate(requestsQuery, c.req.query());

@@ -36,25 +36,47 @@ export function liveSpans(from: string, to: string, completeDays: readonly strin
   return spans.length > MAX_LIVE_SPANS && first && last ? [[first[0], last[1]]] : spans;
 }
 
+/** The live spans of from..to, after reading which of its days have a complete rollup. */
+export async function liveSpansOf(db: Db, from: string, to: string): Promise<[number, number][]> {
+  const complete = await db
+    .select({ day: rollupDays.day })
+    .from(rollupDays)
+    .where(and(gte(rollupDays.day, from), lte(rollupDays.day, to), isComplete))
+    .orderBy(rollupDays.day);
+  return liveSpans(from, to, complete.map((r) => r.day));
+}
+
 const rollupGroups: Record<Group, SQLiteColumn | SQL> = { day: rollup.day, endpoint: rollup.endpoint, model: rollup.model, key: rollup.keyId };
 const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, key: ledger.keyId };
 const pick = (groups: Record<Group, SQLiteColumn | SQL>, by: Group[]) => Object.fromEntries(by.map((g) => [g, groups[g]]));
 const groupKey = (row: SpendRow, by: Group[]) => JSON.stringify(by.map((g) => row[g]));
 
+/** Rollup rows of the range's complete days (of one key, or all). */
+export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">) {
+  const completeInRange = and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete);
+  return and(
+    q.keyId === undefined ? undefined : eq(rollup.keyId, q.keyId),
+    gte(rollup.day, q.from),
+    lte(rollup.day, q.to),
+    inArray(rollup.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)),
+  );
+}
+
+/** Ledger rows within `spans` whose day has no complete rollup (of one key, or all). */
+export function liveRows(q: Omit<SpendQuery, "groupBy" | "from" | "to">, spans: [number, number][]) {
+  return and(
+    q.keyId === undefined ? undefined : eq(ledger.keyId, q.keyId),
+    or(...spans.map(([start, end]) => and(gte(ledger.time, start), lt(ledger.time, end)))),
+    not(ledgerDayComplete),
+  );
+}
+
 /** Complete days of the range, summed per group from the rollup table. */
 export function rolledSpend(db: Db, q: SpendQuery) {
-  const completeInRange = and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete);
   return db
     .select({ ...pick(rollupGroups, q.groupBy), ...rollupMetrics })
     .from(rollup)
-    .where(
-      and(
-        q.keyId === undefined ? undefined : eq(rollup.keyId, q.keyId),
-        gte(rollup.day, q.from),
-        lte(rollup.day, q.to),
-        inArray(rollup.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)),
-      ),
-    )
+    .where(rolledDays(db, q))
     .groupBy(...q.groupBy.map((g) => rollupGroups[g]));
 }
 
@@ -63,13 +85,7 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][]) {
   return db
     .select({ ...pick(ledgerGroups, q.groupBy), ...ledgerMetrics })
     .from(ledger)
-    .where(
-      and(
-        q.keyId === undefined ? undefined : eq(ledger.keyId, q.keyId),
-        or(...spans.map(([start, end]) => and(gte(ledger.time, start), lt(ledger.time, end)))),
-        not(ledgerDayComplete),
-      ),
-    )
+    .where(liveRows(q, spans))
     .groupBy(...q.groupBy.map((g) => ledgerGroups[g]));
 }
 
@@ -79,13 +95,7 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][]) {
  * counted once, from whichever side the batch saw it on.
  */
 export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Metrics }> {
-  const complete = await db
-    .select({ day: rollupDays.day })
-    .from(rollupDays)
-    .where(and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete))
-    .orderBy(rollupDays.day);
-  const spans = liveSpans(q.from, q.to, complete.map((r) => r.day));
-
+  const spans = await liveSpansOf(db, q.from, q.to);
   const rolled = rolledSpend(db, q);
   const live = liveSpend(db, q, spans);
   const parts = spans.length ? await db.batch([rolled, live]) : [await rolled];

@@ -1,0 +1,107 @@
+import { and, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { ledger, rollup } from "../db/schema";
+import { type DatedPrice, priceOn, usd } from "../metering/cost";
+import { isOwn, ledgerDay } from "./metrics";
+import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
+import { liveRows, liveSpansOf, rolledDays } from "./spend";
+
+/** Sums of own calls per endpoint × UTC day × model: the day and model price the missed prefix. */
+interface CacheSums {
+  endpoint: string;
+  day: string;
+  model: string;
+  inputTokens: number;
+  cachedTokens: number;
+  prefixTokens: number;
+  prefixMissedTokens: number;
+}
+
+const sum = (value: unknown, name: string) => sql<number>`coalesce(sum(${value}), 0)`.mapWith(Number).as(name);
+
+export function rolledCache(db: Db, q: { from: string; to: string; keyId: string | undefined }) {
+  return db
+    .select({
+      endpoint: rollup.endpoint,
+      day: rollup.day,
+      model: rollup.model,
+      inputTokens: sum(rollup.inputTokens, "input_tokens"),
+      cachedTokens: sum(rollup.cachedTokens, "cached_tokens"),
+      prefixTokens: sql<number>`max(${rollup.prefixTokens})`.mapWith(Number).as("prefix_tokens"),
+      prefixMissedTokens: sum(rollup.prefixMissedTokens, "prefix_missed_tokens"),
+    })
+    .from(rollup)
+    .where(rolledDays(db, q))
+    .groupBy(rollup.endpoint, rollup.day, rollup.model);
+}
+
+/** Days without a complete rollup, from the ledger, with each day × key × endpoint × model's own prefix. */
+export function liveCache(db: Db, keyId: string | undefined, spans: [number, number][]) {
+  const where = liveRows({ keyId }, spans)!;
+  const prefixes = prefixSizes(db, where, true);
+  const when = (value: unknown) => sql`case when ${isOwn} then ${value} else 0 end`;
+  return db
+    .select({
+      endpoint: ledger.endpoint,
+      day: ledgerDay.as("day"),
+      model: ledger.model,
+      inputTokens: sum(when(ledger.inputTokens), "input_tokens"),
+      cachedTokens: sum(when(ledger.cachedTokens), "cached_tokens"),
+      ...prefixMetrics(prefixes),
+    })
+    .from(ledger)
+    .leftJoin(prefixes, prefixJoin(prefixes, true))
+    .where(and(where, isOwn))
+    .groupBy(ledger.endpoint, ledgerDay, ledger.model);
+}
+
+interface CacheTotals {
+  inputTokens: number;
+  cachedTokens: number;
+  prefixTokens: number;
+  prefixMissedTokens: number;
+  savingNano: number;
+}
+const NONE: CacheTotals = { inputTokens: 0, cachedTokens: 0, prefixTokens: 0, prefixMissedTokens: 0, savingNano: 0 };
+
+function add(t: CacheTotals, s: CacheSums, prices: readonly DatedPrice[]): CacheTotals {
+  const price = priceOn(prices, s.model, s.day);
+  const perToken = price ? price.inputNano - price.cachedInputNano : 0;
+  return {
+    inputTokens: t.inputTokens + s.inputTokens,
+    cachedTokens: t.cachedTokens + s.cachedTokens,
+    prefixTokens: Math.max(t.prefixTokens, s.prefixTokens),
+    prefixMissedTokens: t.prefixMissedTokens + s.prefixMissedTokens,
+    savingNano: t.savingNano + s.prefixMissedTokens * perToken,
+  };
+}
+
+const cacheJson = (t: CacheTotals) => ({
+  input_tokens: t.inputTokens,
+  cached_tokens: t.cachedTokens,
+  uncached_input_tokens: t.inputTokens - t.cachedTokens,
+  cache_hit_ratio: t.inputTokens === 0 ? 0 : t.cachedTokens / t.inputTokens,
+  prefix_tokens: t.prefixTokens,
+  prefix_uncached_tokens: t.prefixMissedTokens,
+  prefix_saving_usd: usd(t.savingNano),
+});
+
+/**
+ * Prompt-cache efficiency per endpoint over from..to: the hit ratio, the input billed uncached,
+ * and what caching the whole fixed prefix on every call would have saved: the prefix tokens
+ * billed uncached (see prefix.ts) at the input price less the cached-input price of their model
+ * on their day. Complete days from the rollup, the others live from the ledger, in one batch.
+ */
+export async function queryCache(db: Db, q: { from: string; to: string; keyId: string | undefined }, prices: readonly DatedPrice[]) {
+  const spans = await liveSpansOf(db, q.from, q.to);
+  const rolled = rolledCache(db, q);
+  const parts = spans.length ? await db.batch([rolled, liveCache(db, q.keyId, spans)]) : [await rolled];
+  const byEndpoint = new Map<string, CacheTotals>();
+  for (const s of parts.flat() as CacheSums[]) byEndpoint.set(s.endpoint, add(byEndpoint.get(s.endpoint) ?? NONE, s, prices));
+  const endpoints = [...byEndpoint.keys()].sort();
+  const totals = parts.flat().reduce<CacheTotals>((t, s) => add(t, s as CacheSums, prices), NONE);
+  return {
+    rows: endpoints.map((endpoint) => ({ endpoint, ...cacheJson(byEndpoint.get(endpoint)!) })),
+    totals: cacheJson(totals),
+  };
+}
