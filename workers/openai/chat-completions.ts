@@ -27,10 +27,10 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const { meter, model } = await openMeter(c, "chat.completions", body.model);
   try {
     if (body.stream) return await streamed(c, { ...body, model, stream: true } as ChatCompletionCreateParamsStreaming, meter, model);
-    const { completion, upstream } = await createCompletion(c.env, { ...body, model } as ChatCompletionCreateParamsNonStreaming);
-    meter.bill(model, upstream, usageFromOpenAI(completion.usage));
+    const answer = await createCompletion(c.env, { ...body, model } as ChatCompletionCreateParamsNonStreaming);
+    meter.bill(model, answer.upstream, usageFromOpenAI(answer.completion.usage));
     closeMeter(c, meter, model, 200, null);
-    return c.json(completion);
+    return c.body(answer.body, 200, { "content-type": "application/json" });
   } catch (err) {
     const apiError = toApiError(err);
     closeMeter(c, meter, model, apiError.status, apiError);

@@ -15,6 +15,8 @@ const MAX_BACKOFF_MS = 5_000;
 
 export interface UpstreamResult {
   completion: ChatCompletion;
+  /** The upstream's answer exactly as it came, for the passthrough to hand on unchanged. */
+  body: string;
   /** Which upstream served the call, for the ledger: "simulator" or the API's host. */
   upstream: string;
 }
@@ -96,9 +98,11 @@ async function withRetries<T>(env: Env, call: (openai: OpenAI, timeoutMs: number
 /** One Chat Completions call, answered whole. */
 export function createCompletion(env: Env, params: ChatCompletionCreateParamsNonStreaming): Promise<UpstreamResult> {
   return withRetries(env, async (openai, timeout) => {
-    const { data, response } = await openai.chat.completions.create(params, { timeout }).withResponse();
-    if (!data || typeof data !== "object" || !Array.isArray(data.choices)) throw new SyntaxError("malformed completion");
-    return { completion: data, upstream: upstreamName(env, response.headers) };
+    const response = await openai.chat.completions.create(params, { timeout }).asResponse();
+    const body = await response.text();
+    const completion = JSON.parse(body) as ChatCompletion; // a SyntaxError here is a malformed answer: 502
+    if (!completion || typeof completion !== "object" || !Array.isArray(completion.choices)) throw new SyntaxError("malformed completion");
+    return { completion, body, upstream: upstreamName(env, response.headers) };
   });
 }
 
