@@ -11,6 +11,14 @@ export interface SpendMetrics {
   mini_cost_usd: number;
   saved_usd: number;
   cache_hit_ratio: number;
+  shadow_requests: number;
+  shadow_cost_usd: number;
+  agreement: number | null;
+  agreement_low: number | null;
+  agreement_high: number | null;
+  mini_cost_usd_measured: number | null;
+  mini_cost_usd_measured_low: number | null;
+  mini_cost_usd_measured_high: number | null;
 }
 export type SpendRow = SpendMetrics & Partial<Record<"day" | "endpoint" | "model", string>>;
 export interface Spend {
@@ -37,8 +45,9 @@ export async function spend(token: string, query: Record<string, string>): Promi
 const LONG_SYSTEM = `You answer questions about parcels. ${"Keep every answer short, polite and exact. ".repeat(150)}`;
 
 /**
- * A new key, then its calls: intent ×3, chat ×2 sharing a cached prefix, and one chat the upstream
- * refuses (an error row). Waits until the ledger, written after each answer, has all of them.
+ * A new key, then its calls: intent ×3 (each shadowed by mini: SHADOW_RATE in gateway.ts), chat ×2
+ * sharing a cached prefix, and one chat the upstream refuses (an error row). Waits until the
+ * ledger, written after each answer, has all of them and every shadow call.
  */
 export async function keyWithCalls(): Promise<{ key: string; requests: number }> {
   const created = await gateway("/v1/admin/keys", adminToken, { name: "dashboard" });
@@ -59,7 +68,8 @@ export async function keyWithCalls(): Promise<{ key: string; requests: number }>
   }
 
   const deadline = Date.now() + 20_000;
-  while ((await spend(key, {})).totals.requests < calls.length) {
+  const recorded = ({ totals }: Spend) => totals.requests >= calls.length && totals.shadow_requests >= texts.length;
+  while (!recorded(await spend(key, {}))) {
     if (Date.now() > deadline) throw new Error("the ledger did not record every call in time");
     await new Promise((r) => setTimeout(r, 200));
   }

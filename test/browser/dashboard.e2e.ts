@@ -24,15 +24,32 @@ function expectShown(text: string, exact: number, scale = 1) {
   expect(Math.abs(Number(shown) / scale - exact)).toBeLessThanOrEqual((0.5 * 10 ** -decimals) / scale + 1e-12);
 }
 
-/** A figure's raw value (`data-value`) equals the API's, and its text shows it rounded. */
+/** A figure's raw value (`data-value`) equals the API's, and its text (not the interval under it) shows it rounded. */
 async function expectFigure(el: Locator, exact: number, scale = 1) {
   expect(Number(await el.getAttribute("data-value"))).toBe(exact);
-  expectShown(await el.innerText(), exact, scale);
+  expectShown(await el.evaluate((e) => e.firstChild?.textContent ?? ""), exact, scale);
+}
+
+/** A figure the API may leave null: then the page says "—" and keeps no value. */
+async function expectNullable(el: Locator, exact: number | null, scale = 1) {
+  if (exact !== null) return expectFigure(el, exact, scale);
+  expect([await el.getAttribute("data-value"), await el.innerText()]).toEqual(["", "—"]);
+}
+
+/** The interval under a figure: its two ends, each the API's rounded ("49.0–94.3%"). */
+async function expectInterval(el: Locator, low: number, high: number, scale = 1) {
+  const [shownLow, shownHigh] = (await el.locator("small").innerText()).split("–");
+  expectShown(shownLow ?? "", low, scale);
+  expectShown(shownHigh ?? "", high, scale);
 }
 
 async function expectRow(row: Locator, api: SpendMetrics) {
   for (const m of ["requests", "errors", "cost_usd", "mini_cost_usd", "saved_usd"] as const) await expectFigure(row.locator(`[data-metric="${m}"]`), api[m]);
   await expectFigure(row.locator('[data-metric="cache_hit_ratio"]'), api.cache_hit_ratio, 100);
+  await expectNullable(row.locator('[data-metric="mini_cost_usd_measured"]'), api.mini_cost_usd_measured);
+  const agreement = row.locator('[data-metric="agreement"]');
+  await expectNullable(agreement, api.agreement, 100);
+  if (api.agreement !== null) await expectInterval(agreement, api.agreement_low!, api.agreement_high!, 100);
 }
 
 async function expectTable(page: Page, table: string, api: Spend, group: "endpoint" | "model") {
@@ -82,9 +99,19 @@ describe("GET /dashboard in chromium", () => {
     expect(days.totals.errors).toBe(1);
     expect(days.totals.cache_hit_ratio).toBeGreaterThan(0);
 
+    await expectNullable(figure("mini_cost_usd_measured"), days.totals.mini_cost_usd_measured);
+    await expectNullable(figure("agreement"), days.totals.agreement, 100);
+    await expectFigure(figure("shadow_cost_usd"), days.totals.shadow_cost_usd);
+
     await expectTable(page, "#endpoints", endpoints, "endpoint");
     await expectTable(page, "#models", models, "model");
     expect(endpoints.rows.map((r) => r.endpoint)).toEqual(["chat.completions", "intent"]);
+    // Intent was shadowed, chat was not: its agreement and measured projection are the API's, chat's are dashes.
+    const [chat, intent] = endpoints.rows;
+    expect([chat?.agreement, chat?.mini_cost_usd_measured, intent?.shadow_requests]).toEqual([null, null, 3]);
+    expect(intent?.agreement).not.toBeNull();
+    const measured = page.locator('#endpoints tr[data-row="intent"] td[data-metric="mini_cost_usd_measured"]');
+    await expectInterval(measured, intent!.mini_cost_usd_measured_low!, intent!.mini_cost_usd_measured_high!);
 
     // The chart's last day (today): hovering it puts that day's nano and mini spend in the legend.
     const over = await page.locator("#chart .u-over").boundingBox();

@@ -78,6 +78,8 @@ export default async function setup(project: TestProject) {
     "--var", `OPENAI_BASE_URL:${simulator.url}`,
     "--var", "OPENAI_API_KEY:sk-simulator",
     "--var", `ADMIN_TOKEN:${adminToken}`,
+    // Every intent call is asked again of mini, so the page has agreement and a measured projection to show.
+    "--var", "SHADOW_RATE:intent=1",
   ]);
   const teardown = async () => {
     await stop(worker.child);

@@ -1,7 +1,7 @@
 // The spend dashboard. The token comes from the URL fragment or the form and lives only in
 // `token` below: never stored, never put in a URL, sent only as `Authorization: Bearer`.
 import { drawDaily } from "./daily-chart.js";
-import { count, exactUsd, percent, savingRatio, usd } from "./format.js";
+import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 import { renderTable } from "./tables.js";
 
 const DEFAULT_DAYS = 30;
@@ -33,7 +33,7 @@ async function spend(extra) {
 function setMetric(name, value, format, title) {
   for (const el of report.querySelectorAll(`output[data-metric="${name}"]`)) {
     el.textContent = format(value);
-    el.dataset.value = String(value);
+    el.dataset.value = String(value ?? "");
     if (title) el.title = title(value);
   }
 }
@@ -41,6 +41,10 @@ function setMetric(name, value, format, title) {
 function renderTotals(totals, projection) {
   for (const name of ["cost_usd", "mini_cost_usd", "saved_usd"]) setMetric(name, totals[name], usd, exactUsd);
   setMetric("saving_ratio", savingRatio(totals), percent);
+  setMetric("mini_cost_usd_measured", totals.mini_cost_usd_measured, orDash(usd), orDash(exactUsd));
+  setMetric("agreement", totals.agreement, percent);
+  $("#agreement-interval").textContent = interval(totals.agreement_low, totals.agreement_high, percent);
+  setMetric("shadow_cost_usd", totals.shadow_cost_usd, usd, exactUsd);
   setMetric("cache_hit_ratio", totals.cache_hit_ratio, percent);
   setMetric("requests", totals.requests, count);
   setMetric("errors", totals.errors, count);

@@ -25,3 +25,9 @@ export const percent = (value) => (Number.isFinite(value) ? percentFormat.format
 
 /** saved / mini: how much less nano cost than mini would have, for the same tokens. */
 export const savingRatio = (m) => (m.mini_cost_usd > 0 ? m.saved_usd / m.mini_cost_usd : NaN);
+
+/** A figure the samples could not support (null) as a dash, else `format`ted. */
+export const orDash = (format) => (value) => (value === null || value === undefined ? "—" : format(value));
+
+/** A 95% interval, "49.0–94.3%" or "$0.0012–$0.0015"; empty when there is none. */
+export const interval = (low, high, format) => (low === null || high === null ? "" : `${format(low)}–${format(high)}`);

@@ -1,13 +1,17 @@
 // The per-endpoint and per-model tables, built with textContent only (no markup from data).
-import { count, exactUsd, percent, savingRatio, usd } from "./format.js";
+import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 
+// [metric, label, pick, format, title, 95% interval under the figure]
 const COLUMNS = [
   ["requests", "Requests", (m) => m.requests, count],
   ["errors", "Errors", (m) => m.errors, count],
   ["cost_usd", "Spent (nano)", (m) => m.cost_usd, usd, exactUsd],
-  ["mini_cost_usd", "At mini", (m) => m.mini_cost_usd, usd, exactUsd],
+  ["mini_cost_usd", "At mini (same tokens)", (m) => m.mini_cost_usd, usd, exactUsd],
+  ["mini_cost_usd_measured", "At mini (measured)", (m) => m.mini_cost_usd_measured, orDash(usd), orDash(exactUsd),
+    (m) => interval(m.mini_cost_usd_measured_low, m.mini_cost_usd_measured_high, usd)],
   ["saved_usd", "Saved", (m) => m.saved_usd, usd, exactUsd],
   ["saving_ratio", "Saving", savingRatio, percent],
+  ["agreement", "Agrees with mini", (m) => m.agreement, percent, undefined, (m) => interval(m.agreement_low, m.agreement_high, percent)],
   ["cache_hit_ratio", "Cache hits", (m) => m.cache_hit_ratio, percent],
 ];
 
@@ -24,12 +28,15 @@ function wrap(tag, ...children) {
   return el;
 }
 
-/** A row: its heading cell, then one cell per metric with the raw value in `data-value`. */
+/** A row: its heading cell, then one cell per metric with the raw value in `data-value` ("" for none). */
 function metricRow(heading, m) {
   const tr = wrap("tr", cell("th", heading, { scope: "row" }));
-  for (const [name, , pick, format, title] of COLUMNS) {
+  for (const [name, , pick, format, title, detail] of COLUMNS) {
     const value = pick(m);
-    tr.append(cell("td", format(value), { "data-metric": name, "data-value": String(value), ...(title && { title: title(value) }) }));
+    const td = cell("td", format(value), { "data-metric": name, "data-value": String(value ?? ""), ...(title && { title: title(value) }) });
+    const range = detail?.(m);
+    if (range) td.append(cell("small", range, { title: "95% interval" }));
+    tr.append(td);
   }
   return tr;
 }
