@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costRatio, scaled, wilson } from "../workers/spend/estimates";
+import { costRatio, measuredCost, wilson, Z95 } from "../workers/spend/estimates";
 
 /** The moments of a list of (x, y) pairs, as the rollup sums them. */
 const moments = (pairs: [number, number][]) => ({
@@ -30,42 +30,51 @@ describe("wilson()", () => {
   });
 });
 
+// By hand: Σx = 600, Σy = 1800, R = 3; residuals y − 3x are 0, −100, 100, so Σ(y − Rx)² = 20 000
+// (= Σy² 1 340 000 − 2·3·Σxy 430 000 + 9·Σx² 140 000); s² = 10 000; SE = sqrt(10 000 / 3) / 200 = 0.288675.
+const pairs: [number, number][] = [[100, 300], [200, 500], [300, 1000]];
+
 describe("costRatio()", () => {
-  // By hand: Σx = 600, Σy = 1800, R = 3; residuals y − 3x are 0, −100, 100, so Σ(y − Rx)² = 20 000
-  // (= Σy² 1 340 000 − 2·3·Σxy 430 000 + 9·Σx² 140 000); s² = 10 000; SE = sqrt(10 000 / 3) / 200.
-  const pairs: [number, number][] = [[100, 300], [200, 500], [300, 1000]];
-  const se = Math.sqrt(10_000 / 3) / 200;
-
-  it("is Σy/Σx with the ratio estimator's delta-method 95% interval", () => {
-    const r = costRatio(moments(pairs))!;
-    expect(r.estimate).toBe(3);
+  it("is Σy/Σx with the ratio estimator's delta-method standard error", () => {
+    const { r, se } = costRatio(moments(pairs))!;
+    expect(r).toBe(3);
     expect(se).toBeCloseTo(0.288675, 6);
-    expect(r.low).toBeCloseTo(2.434207, 5);
-    expect(r.high).toBeCloseTo(3.565793, 5);
   });
 
-  it("has no width when every pair has the same ratio, and never goes below 0", () => {
-    expect(costRatio(moments([[100, 250], [300, 750], [8, 20]]))).toEqual({ estimate: 2.5, low: 2.5, high: 2.5 });
-    const wide = costRatio(moments([[100, 1], [1, 100]]))!;
-    expect(wide.low).toBe(0);
-    expect(wide.high).toBeGreaterThan(wide.estimate);
+  it("has no spread when every pair has the same ratio", () => {
+    expect(costRatio(moments([[100, 250], [300, 750], [8, 20]]))).toEqual({ r: 2.5, se: 0 });
   });
 
-  it("needs one pair for the estimate and two for the interval; nothing from no pairs or Σx = 0", () => {
-    expect(costRatio(moments([[200, 900]]))).toEqual({ estimate: 4.5, low: null, high: null });
+  it("needs one pair for the ratio and two for its error; nothing from no pairs or Σx = 0", () => {
+    expect(costRatio(moments([[200, 900]]))).toEqual({ r: 4.5, se: null });
     expect(costRatio(moments([]))).toBeNull();
     expect(costRatio(moments([[0, 900], [0, 100]]))).toBeNull();
   });
 });
 
-describe("scaled()", () => {
-  it("applies a ratio to an amount in whole nano-USD, keeping nulls", () => {
-    expect(scaled(costRatio(moments([[100, 300], [200, 500], [300, 1000]])), 1_000_000)).toEqual({
-      estimate: 3_000_000,
-      low: Math.round((3 - 1.959963984540054 * Math.sqrt(10_000 / 3) / 200) * 1_000_000),
-      high: Math.round((3 + 1.959963984540054 * Math.sqrt(10_000 / 3) / 200) * 1_000_000),
+describe("measuredCost()", () => {
+  it("applies one stratum's ratio to its cost, ± 1.96 SE, in whole nano-USD: 3 ± 0.565793 on 1 000 000", () => {
+    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }])).toEqual({ estimate: 3_000_000, low: 2_434_207, high: 3_565_793 });
+  });
+
+  it("adds strata at their own ratios, their variances summed", () => {
+    // Stratum B: R = 2.5 exactly, SE 0. Total 3·1 000 000 + 2.5·400 000; half-width that of stratum A alone.
+    const b = { costNano: 400_000, pairs: moments([[100, 250], [300, 750], [8, 20]]) };
+    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, b])).toEqual({ estimate: 4_000_000, low: 3_434_207, high: 4_565_793 });
+    // Two strata with SE 0.288675 on 1 000 000 and on 2 000 000: half-width 1.96 · sqrt(1 + 4) · 288 675.
+    const half = Z95 * Math.sqrt(5) * (Math.sqrt(10_000 / 3) / 200) * 1_000_000;
+    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 2_000_000, pairs: moments(pairs) }])).toEqual({
+      estimate: 9_000_000,
+      low: Math.round(9_000_000 - half),
+      high: Math.round(9_000_000 + half),
     });
-    expect(scaled({ estimate: 4.5, low: null, high: null }, 3)).toEqual({ estimate: 14, low: null, high: null });
-    expect(scaled(null, 3)).toBeNull();
+  });
+
+  it("is never guessed: null when a stratum with spend has no pair, no interval when one has a single pair, never below 0", () => {
+    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 5, pairs: moments([]) }])).toBeNull();
+    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 0, pairs: moments([]) }])).toMatchObject({ estimate: 3_000_000 });
+    expect(measuredCost([{ costNano: 3, pairs: moments([[200, 900]]) }])).toEqual({ estimate: 14, low: null, high: null });
+    expect(measuredCost([{ costNano: 1000, pairs: moments([[100, 1], [1, 100]]) }])?.low).toBe(0);
+    expect(measuredCost([])).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { NewLedgerRow } from "../workers/db/schema";
 import { rollup } from "../workers/db/schema";
-import { costRatio, scaled, wilson } from "../workers/spend/estimates";
+import { measuredCost, wilson } from "../workers/spend/estimates";
 import { rollDay } from "../workers/spend/rollup";
 import { at, db, NO_SHADOW, seed, sums } from "./support/ledger";
 import { call, json } from "./support/worker";
@@ -79,7 +79,7 @@ describe("GET /v1/spend with shadow pairs", () => {
 
     const usd = (nano: number) => nano / 1e9;
     const intentCost = sums([...intent.map((p) => p.own), ...plain]).costNano;
-    const measured = scaled(costRatio(moments(intent)), intentCost)!;
+    const measured = measuredCost([{ costNano: intentCost, pairs: moments(intent) }])!;
     const agreement = wilson(2, 3)!;
     expect(rolled.rows.find((r: { endpoint: string }) => r.endpoint === "intent")).toMatchObject({
       requests: 5,
@@ -110,18 +110,29 @@ describe("GET /v1/spend with shadow pairs", () => {
       mini_cost_usd_measured: usd(summary.shadow.costNano),
     });
 
-    // Totals pool the moments of every pair, never an average of the rows' figures.
+    // Totals: each endpoint's cost at its own ratio from its summed moments (never one pooled ratio, never the rows' figures averaged).
     const all = [...intent, ...extract, summary];
-    const totalCost = sums([...all.map((p) => p.own), ...plain]).costNano;
-    const pooled = scaled(costRatio(moments(all)), totalCost)!;
+    const pooled = measuredCost([
+      { costNano: intentCost, pairs: moments(intent) },
+      { costNano: extract[0]!.own.costNano, pairs: moments(extract) },
+      { costNano: summary.own.costNano, pairs: moments([summary]) },
+    ])!;
+    expect(pooled.low).toBeNull(); // extract and summarize have one pair each
     expect(rolled.totals).toMatchObject({
       shadow_requests: 5,
       shadow_cost_usd: usd(sums(all.map((p) => p.shadow)).costNano),
       agreement: 3 / 4,
       mini_cost_usd_measured: usd(pooled.estimate),
-      mini_cost_usd_measured_low: usd(pooled.low!),
-      mini_cost_usd_measured_high: usd(pooled.high!),
+      mini_cost_usd_measured_low: null,
+      mini_cost_usd_measured_high: null,
     });
+    const byDay = await spend(`from=${day}&to=${day}&key_id=${key}`);
+    expect(byDay.rows[0]).toMatchObject({ mini_cost_usd_measured: usd(pooled.estimate) });
+
+    // An endpoint with spend and no pair cannot be measured, so neither can a total that holds it.
+    await seed([{ time: at(day), keyId: key, endpoint: "chat.completions" }]);
+    await roll(day);
+    expect((await spend(query)).totals).toMatchObject({ mini_cost_usd_measured: null, agreement: 3 / 4 });
   });
 
   it("counts a request escalated to mini once, as an escalation, and leaves no figure it cannot measure", async () => {

@@ -34,24 +34,57 @@ export interface PairMoments {
   sumXY: number;
 }
 
+/** The ratio R = Σy/Σx and its standard error (null with fewer than two pairs). */
+export interface Ratio {
+  r: number;
+  se: number | null;
+}
+
 /**
  * R = Σy / Σx, with the delta-method standard error of the ratio estimator,
  * SE(R) = sqrt(Σ(y − R·x)² / (n − 1) / n) / x̄, where Σ(y − R·x)² = Σy² − 2RΣxy + R²Σx².
- * The estimate needs one pair (and Σx > 0), the interval two; its low end is never below 0.
+ * The estimate needs one pair (and Σx > 0), the standard error two.
  */
-export function costRatio(m: PairMoments): Interval | null {
+export function costRatio(m: PairMoments): Ratio | null {
   if (m.n < 1 || m.sumX <= 0) return null;
   const r = m.sumY / m.sumX;
-  if (m.n < 2) return { estimate: r, low: null, high: null };
+  if (m.n < 2) return { r, se: null };
   // The moments are floating point: a residual that cancels to a hair under 0 is 0.
   const residual = Math.max(0, m.sumYY - 2 * r * m.sumXY + r * r * m.sumXX);
-  const se = Math.sqrt(residual / (m.n - 1) / m.n) / (m.sumX / m.n);
-  return { estimate: r, low: Math.max(0, r - Z95 * se), high: r + Z95 * se };
+  return { r, se: Math.sqrt(residual / (m.n - 1) / m.n) / (m.sumX / m.n) };
 }
 
-/** An interval scaled by a (nano-USD) amount, rounded to whole nano-USD like every money figure. */
-export function scaled(i: Interval | null, amount: number): { estimate: number; low: number | null; high: number | null } | null {
-  if (!i) return null;
-  const times = (v: number | null) => (v === null ? null : Math.round(v * amount));
-  return { estimate: Math.round(i.estimate * amount), low: times(i.low), high: times(i.high) };
+/** One stratum (an endpoint): what nano cost there, and its shadow pairs. */
+export interface Stratum {
+  costNano: number;
+  pairs: PairMoments;
+}
+
+/**
+ * What mini would have cost, measured: the separate ratio estimator over strata, Σ cost·R, each
+ * endpoint's traffic at its own ratio (endpoints differ in ratio and may differ in sampling rate,
+ * so one pooled ratio would be biased). Its 95% interval from Σ (cost·SE(R))², the strata being
+ * independent samples; the low end is never below 0. Null when a stratum with spend has no pair
+ * (it cannot be measured, and is never guessed); no interval when one has a single pair.
+ */
+export function measuredCost(strata: readonly Stratum[]): Interval | null {
+  let estimate = 0;
+  let variance: number | null = 0;
+  let spent = false;
+  for (const { costNano, pairs } of strata) {
+    if (costNano === 0) continue;
+    spent = true;
+    const ratio = costRatio(pairs);
+    if (!ratio) return null;
+    estimate += costNano * ratio.r;
+    variance = variance === null || ratio.se === null ? null : variance + (costNano * ratio.se) ** 2;
+  }
+  if (!spent) return null;
+  const half = variance === null ? null : Z95 * Math.sqrt(variance);
+  const nano = Math.round(estimate);
+  return {
+    estimate: nano,
+    low: half === null ? null : Math.max(0, Math.round(estimate - half)),
+    high: half === null ? null : Math.round(estimate + half),
+  };
 }

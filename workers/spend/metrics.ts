@@ -32,6 +32,23 @@ export const ZERO = Object.fromEntries(METRICS.map((m) => [m, 0])) as Metrics;
 export const addMetrics = (a: Metrics, b: Metrics): Metrics =>
   Object.fromEntries(METRICS.map((m) => [m, a[m] + b[m]])) as Metrics;
 
+/** Just the sums of a row that also carries its group's columns. */
+export const metricsOf = (row: Metrics): Metrics => Object.fromEntries(METRICS.map((m) => [m, row[m]])) as Metrics;
+
+/** Sums with their parts per endpoint: the strata of the measured mini projection (estimates.ts). */
+export type Measured = Metrics & { byEndpoint: Record<string, Metrics> };
+
+export const NONE_MEASURED: Measured = { ...ZERO, byEndpoint: {} };
+
+export function addMeasured(a: Measured, b: Measured): Measured {
+  const byEndpoint = { ...a.byEndpoint };
+  for (const [endpoint, m] of Object.entries(b.byEndpoint)) byEndpoint[endpoint] = addMetrics(byEndpoint[endpoint] ?? ZERO, m);
+  return { ...addMetrics(a, b), byEndpoint };
+}
+
+/** One endpoint's sums, as a Measured with itself as its one stratum. */
+export const measuredOf = (endpoint: string, row: Metrics): Measured => ({ ...metricsOf(row), byEndpoint: { [endpoint]: metricsOf(row) } });
+
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const total = (value: SQLWrapper, name: string) =>
   sql<number>`coalesce(sum(${value}), 0)`.mapWith(Number).as(snake(name));

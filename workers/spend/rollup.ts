@@ -5,7 +5,7 @@ import { ledger, rollup, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
-import { groupModel, ledgerDay, ledgerMetrics, type Metrics, rollupMetrics } from "./metrics";
+import { addMeasured, groupModel, ledgerDay, ledgerMetrics, type Measured, measuredOf, NONE_MEASURED, rollupMetrics } from "./metrics";
 import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
@@ -33,7 +33,7 @@ export interface RolledDay {
   rolledAt: number;
   complete: boolean;
   groups: number;
-  totals: Metrics;
+  totals: Measured;
 }
 
 /**
@@ -71,14 +71,23 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     const [done] = await db.select().from(rollupDays).where(and(eq(rollupDays.day, day), isComplete));
     if (done) throw badRequest(`the ledger of ${day} is past retention (${retention} days); its rollup stands`, "day");
   }
-  const [, , , [totals]] = await db.batch([
+  const [, , , endpoints] = await db.batch([
     db.delete(rollup).where(eq(rollup.day, day)),
     db.insert(rollup).select(daySums(db, day)),
     db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
-    db.select({ groups: sql<number>`count(*)`.mapWith(Number), ...rollupMetrics }).from(rollup).where(eq(rollup.day, day)),
+    db
+      .select({ endpoint: rollup.endpoint, groups: sql<number>`count(*)`.mapWith(Number), ...rollupMetrics })
+      .from(rollup)
+      .where(eq(rollup.day, day))
+      .groupBy(rollup.endpoint),
   ]);
-  const { groups, ...metrics } = totals!;
-  return { day, rolledAt: now, complete: now >= start + DAY_MS, groups, totals: metrics };
+  return {
+    day,
+    rolledAt: now,
+    complete: now >= start + DAY_MS,
+    groups: endpoints.reduce((n, e) => n + e.groups, 0),
+    totals: endpoints.reduce((t, e) => addMeasured(t, measuredOf(e.endpoint, e)), NONE_MEASURED),
+  };
 }
 
 /** Deletes ledger rows older than `retention` days, only where their day's rollup is complete. */

@@ -1,25 +1,21 @@
 import { usd } from "../metering/cost";
-import { costRatio, scaled, wilson } from "./estimates";
-import type { Metrics } from "./metrics";
+import { measuredCost, wilson } from "./estimates";
+import type { Measured } from "./metrics";
 
 /**
  * What a spend row's sums support, in storage units (nano-USD): nano's agreement with mini, the
- * measured mini projection (the group's cost × mini's cost ratio on its shadow pairs) and the cost
- * per successful request. A request either answered 200 or is an error (final status ≥ 400).
+ * measured mini projection (each endpoint's cost × mini's cost ratio on its shadow pairs, summed)
+ * and the cost per successful request. A request either answered 200 or is an error (final status ≥ 400).
  */
-export function derived(m: Metrics) {
+export function derived(m: Measured) {
   const successes = m.requests - m.errors;
-  const ratio = costRatio({
-    n: m.pairs,
-    sumX: m.pairNanoCostNano,
-    sumY: m.pairMiniCostNano,
-    sumXX: m.pairNanoSq,
-    sumYY: m.pairMiniSq,
-    sumXY: m.pairCross,
-  });
+  const strata = Object.values(m.byEndpoint).map((e) => ({
+    costNano: e.costNano,
+    pairs: { n: e.pairs, sumX: e.pairNanoCostNano, sumY: e.pairMiniCostNano, sumXX: e.pairNanoSq, sumYY: e.pairMiniSq, sumXY: e.pairCross },
+  }));
   return {
     agreement: wilson(m.agreed, m.judged),
-    measuredNano: scaled(ratio, m.costNano),
+    measuredNano: measuredCost(strata),
     costPerSuccessNano: successes > 0 ? Math.round(m.costNano / successes) : null,
   };
 }
@@ -27,7 +23,7 @@ export function derived(m: Metrics) {
 const usdOrNull = (nano: number | null | undefined) => (nano === null || nano === undefined ? null : usd(nano));
 
 /** The SPEC's spend fields and the shadow comparison's; USD only here, at the JSON edge. */
-export function metricsJson(m: Metrics) {
+export function metricsJson(m: Measured) {
   const { agreement, measuredNano, costPerSuccessNano } = derived(m);
   return {
     requests: m.requests,

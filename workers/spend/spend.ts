@@ -3,7 +3,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { ledger, rollup, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
-import { addMetrics, groupModel, ledgerDay, ledgerMetrics, type Metrics, rollupMetrics, ZERO } from "./metrics";
+import { addMeasured, groupModel, type Measured, measuredOf, type Metrics, ledgerDay, ledgerMetrics, NONE_MEASURED, rollupMetrics } from "./metrics";
 import { isComplete, ledgerDayComplete } from "./rollup";
 
 export const GROUPS = ["day", "endpoint", "model", "key"] as const;
@@ -18,7 +18,7 @@ export interface SpendQuery {
   keyId: string | undefined;
 }
 
-export type SpendRow = Partial<Record<Group, string>> & Metrics;
+export type SpendRow = Partial<Record<Group, string>> & Measured;
 
 /** More separate live spans than this are read as one span; the per-row check keeps it exact. */
 const MAX_LIVE_SPANS = 16;
@@ -49,7 +49,7 @@ export async function liveSpansOf(db: Db, from: string, to: string): Promise<[nu
 const rollupGroups: Record<Group, SQLiteColumn | SQL> = { day: rollup.day, endpoint: rollup.endpoint, model: rollup.model, key: rollup.keyId };
 const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, key: ledger.keyId };
 const pick = (groups: Record<Group, SQLiteColumn | SQL>, by: Group[]) => Object.fromEntries(by.map((g) => [g, groups[g]]));
-const groupKey = (row: SpendRow, by: Group[]) => JSON.stringify(by.map((g) => row[g]));
+const groupKey = (row: Partial<Record<Group, string>>, by: Group[]) => JSON.stringify(by.map((g) => row[g]));
 
 /** Rollup rows of the range's complete days (of one key, or all). */
 export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">) {
@@ -94,20 +94,23 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][]) {
  * cron missed) live from the ledger. Both reads run in one batch, so a day rolled up meanwhile is
  * counted once, from whichever side the batch saw it on.
  */
-export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Metrics }> {
+export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Measured }> {
   const spans = await liveSpansOf(db, q.from, q.to);
-  const rolled = rolledSpend(db, q);
-  const live = liveSpend(db, q, spans);
+  // Read per endpoint as well: each row keeps its endpoints apart for the measured projection.
+  const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || q.groupBy.includes(g)) };
+  const rolled = rolledSpend(db, read);
+  const live = liveSpend(db, read, spans);
   const parts = spans.length ? await db.batch([rolled, live]) : [await rolled];
 
   const merged = new Map<string, SpendRow>();
-  for (const row of parts.flat() as SpendRow[]) {
-    const key = groupKey(row, q.groupBy);
+  for (const part of parts.flat() as (Partial<Record<Group, string>> & Metrics)[]) {
+    const key = groupKey(part, q.groupBy);
+    const row = { ...Object.fromEntries(q.groupBy.map((g) => [g, part[g]])), ...measuredOf(part.endpoint!, part) };
     const seen = merged.get(key);
-    merged.set(key, seen ? { ...seen, ...addMetrics(seen, row) } : row);
+    merged.set(key, seen ? { ...seen, ...addMeasured(seen, row) } : row);
   }
   const rows = [...merged.values()].sort((a, b) => compareGroups(a, b, q.groupBy));
-  return { rows, totals: rows.reduce<Metrics>(addMetrics, ZERO) };
+  return { rows, totals: rows.reduce<Measured>(addMeasured, NONE_MEASURED) };
 }
 
 function compareGroups(a: SpendRow, b: SpendRow, by: Group[]): number {
