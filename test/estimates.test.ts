@@ -70,6 +70,12 @@ describe("measuredCost()", () => {
     });
   });
 
+  it("counts spend already on mini as it is, with no spread", () => {
+    const onMini = { costNano: 700_000, pairs: moments([]), onMini: true };
+    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, onMini])).toEqual({ estimate: 3_700_000, low: 3_134_207, high: 4_265_793 });
+    expect(measuredCost([onMini])).toEqual({ estimate: 700_000, low: 700_000, high: 700_000 });
+  });
+
   it("is never guessed: null when a stratum with spend has no pair, no interval when one has a single pair, never below 0", () => {
     expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 5, pairs: moments([]) }])).toBeNull();
     expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 0, pairs: moments([]) }])).toMatchObject({ estimate: 3_000_000 });

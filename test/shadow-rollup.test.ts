@@ -135,6 +135,29 @@ describe("GET /v1/spend with shadow pairs", () => {
     expect((await spend(query)).totals).toMatchObject({ mini_cost_usd_measured: null, agreement: 3 / 4 });
   });
 
+  it("projects an endpoint's nano spend at its ratio and adds its escalations' mini spend as it is", async () => {
+    const day = "2026-03-07";
+    const key = `kE_${crypto.randomUUID()}`;
+    const pairs = [await shadowed(day, key, "intent", 100, 300, 1), await shadowed(day, key, "intent", 200, 700, 1)];
+    const escalated = await seed([
+      { time: at(day), keyId: key, requestId: `${key}_e`, attempt: 1 },
+      { time: at(day), keyId: key, requestId: `${key}_e`, attempt: 2, model: "gpt-5.4-mini" },
+    ]);
+    const nanoCost = sums([...pairs.map((p) => p.own), escalated[0]!]).costNano;
+    const expected = measuredCost([
+      { costNano: nanoCost, pairs: moments(pairs) },
+      { costNano: escalated[1]!.costNano, pairs: moments([]), onMini: true },
+    ])!;
+    const { rows } = await spend(`from=${day}&to=${day}&key_id=${key}&group_by=endpoint`);
+    expect(rows[0]).toMatchObject({
+      requests: 3,
+      escalations: 1,
+      mini_cost_usd_measured: expected.estimate / 1e9,
+      mini_cost_usd_measured_low: expected.low! / 1e9,
+      mini_cost_usd_measured_high: expected.high! / 1e9,
+    });
+  });
+
   it("counts a request escalated to mini once, as an escalation, and leaves no figure it cannot measure", async () => {
     const day = "2026-03-05";
     const key = `kZ_${crypto.randomUUID()}`;

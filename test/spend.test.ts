@@ -79,8 +79,11 @@ describe("GET /v1/spend", () => {
     await seed([{ time: at(addDays(today, -30)), keyId: "kS3" }]);
     const body = await spend("group_by=model,endpoint,key&key_id=kS3");
     expect([body.from, body.to, body.group_by]).toEqual([day, today, ["endpoint", "model", "key"]]);
+    // What ran on mini is mini's measured cost as it is; nano's spend without a shadow pair is not measured.
+    const onMini = mini[0]!.costNano / 1e9;
+    const measured = { mini_cost_usd_measured: onMini, mini_cost_usd_measured_low: onMini, mini_cost_usd_measured_high: onMini };
     expect(body.rows).toEqual([
-      { endpoint: "tool", model: "gpt-5.4-mini", key_id: "kS3", ...spendJson(mini) },
+      { endpoint: "tool", model: "gpt-5.4-mini", key_id: "kS3", ...spendJson(mini), ...measured },
       { endpoint: "tool", model: "gpt-5.4-nano", key_id: "kS3", ...spendJson(nano) },
     ]);
     expect((await spend("key_id=kS3")).rows).toEqual([{ day, ...spendJson([...nano, ...mini]) }]);

@@ -54,16 +54,18 @@ export function costRatio(m: PairMoments): Ratio | null {
   return { r, se: Math.sqrt(residual / (m.n - 1) / m.n) / (m.sumX / m.n) };
 }
 
-/** One stratum (an endpoint): what nano cost there, and its shadow pairs. */
+/** One stratum (an endpoint × model): what it cost, and its shadow pairs; spend already on mini is mini's cost as is. */
 export interface Stratum {
   costNano: number;
   pairs: PairMoments;
+  onMini?: boolean;
 }
 
 /**
  * What mini would have cost, measured: the separate ratio estimator over strata, Σ cost·R, each
  * endpoint's traffic at its own ratio (endpoints differ in ratio and may differ in sampling rate,
- * so one pooled ratio would be biased). Its 95% interval from Σ (cost·SE(R))², the strata being
+ * so one pooled ratio would be biased); spend already on mini (escalations, callers who asked for
+ * mini) counts as it is, R = 1 exactly. Its 95% interval from Σ (cost·SE(R))², the strata being
  * independent samples; the low end is never below 0. Null when a stratum with spend has no pair
  * (it cannot be measured, and is never guessed); no interval when one has a single pair.
  */
@@ -71,10 +73,10 @@ export function measuredCost(strata: readonly Stratum[]): Interval | null {
   let estimate = 0;
   let variance: number | null = 0;
   let spent = false;
-  for (const { costNano, pairs } of strata) {
+  for (const { costNano, pairs, onMini } of strata) {
     if (costNano === 0) continue;
     spent = true;
-    const ratio = costRatio(pairs);
+    const ratio = onMini ? { r: 1, se: 0 } : costRatio(pairs);
     if (!ratio) return null;
     estimate += costNano * ratio.r;
     variance = variance === null || ratio.se === null ? null : variance + (costNano * ratio.se) ** 2;

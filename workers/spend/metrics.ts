@@ -35,19 +35,25 @@ export const addMetrics = (a: Metrics, b: Metrics): Metrics =>
 /** Just the sums of a row that also carries its group's columns. */
 export const metricsOf = (row: Metrics): Metrics => Object.fromEntries(METRICS.map((m) => [m, row[m]])) as Metrics;
 
-/** Sums with their parts per endpoint: the strata of the measured mini projection (estimates.ts). */
-export type Measured = Metrics & { byEndpoint: Record<string, Metrics> };
+/**
+ * Sums with their parts per endpoint × model (a JSON [endpoint, model] key): the strata of the
+ * measured mini projection (spend-json.ts).
+ */
+export type Measured = Metrics & { strata: Record<string, Metrics> };
 
-export const NONE_MEASURED: Measured = { ...ZERO, byEndpoint: {} };
+export const NONE_MEASURED: Measured = { ...ZERO, strata: {} };
 
 export function addMeasured(a: Measured, b: Measured): Measured {
-  const byEndpoint = { ...a.byEndpoint };
-  for (const [endpoint, m] of Object.entries(b.byEndpoint)) byEndpoint[endpoint] = addMetrics(byEndpoint[endpoint] ?? ZERO, m);
-  return { ...addMetrics(a, b), byEndpoint };
+  const strata = { ...a.strata };
+  for (const [key, m] of Object.entries(b.strata)) strata[key] = addMetrics(strata[key] ?? ZERO, m);
+  return { ...addMetrics(a, b), strata };
 }
 
-/** One endpoint's sums, as a Measured with itself as its one stratum. */
-export const measuredOf = (endpoint: string, row: Metrics): Measured => ({ ...metricsOf(row), byEndpoint: { [endpoint]: metricsOf(row) } });
+/** One endpoint × model's sums, as a Measured with itself as its one stratum. */
+export const measuredOf = (row: Metrics & { endpoint?: string; model?: string }): Measured => ({
+  ...metricsOf(row),
+  strata: { [JSON.stringify([row.endpoint, row.model])]: metricsOf(row) },
+});
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const total = (value: SQLWrapper, name: string) =>

@@ -71,22 +71,22 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     const [done] = await db.select().from(rollupDays).where(and(eq(rollupDays.day, day), isComplete));
     if (done) throw badRequest(`the ledger of ${day} is past retention (${retention} days); its rollup stands`, "day");
   }
-  const [, , , endpoints] = await db.batch([
+  const [, , , strata] = await db.batch([
     db.delete(rollup).where(eq(rollup.day, day)),
     db.insert(rollup).select(daySums(db, day)),
     db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
     db
-      .select({ endpoint: rollup.endpoint, groups: sql<number>`count(*)`.mapWith(Number), ...rollupMetrics })
+      .select({ endpoint: rollup.endpoint, model: rollup.model, groups: sql<number>`count(*)`.mapWith(Number), ...rollupMetrics })
       .from(rollup)
       .where(eq(rollup.day, day))
-      .groupBy(rollup.endpoint),
+      .groupBy(rollup.endpoint, rollup.model),
   ]);
   return {
     day,
     rolledAt: now,
     complete: now >= start + DAY_MS,
-    groups: endpoints.reduce((n, e) => n + e.groups, 0),
-    totals: endpoints.reduce((t, e) => addMeasured(t, measuredOf(e.endpoint, e)), NONE_MEASURED),
+    groups: strata.reduce((n, s) => n + s.groups, 0),
+    totals: strata.reduce((t, s) => addMeasured(t, measuredOf(s)), NONE_MEASURED),
   };
 }
 

@@ -1,16 +1,18 @@
-import { usd } from "../metering/cost";
+import { MINI_MODEL, usd } from "../metering/cost";
 import { measuredCost, wilson } from "./estimates";
 import type { Measured } from "./metrics";
 
 /**
  * What a spend row's sums support, in storage units (nano-USD): nano's agreement with mini, the
- * measured mini projection (each endpoint's cost × mini's cost ratio on its shadow pairs, summed)
- * and the cost per successful request. A request either answered 200 or is an error (final status ≥ 400).
+ * measured mini projection (each endpoint's nano spend × mini's cost ratio on its shadow pairs,
+ * plus what already ran on mini, summed) and the cost per successful request. A request either
+ * answered 200 or is an error (final status ≥ 400).
  */
 export function derived(m: Measured) {
   const successes = m.requests - m.errors;
-  const strata = Object.values(m.byEndpoint).map((e) => ({
+  const strata = Object.entries(m.strata).map(([key, e]) => ({
     costNano: e.costNano,
+    onMini: (JSON.parse(key) as [string, string])[1] === MINI_MODEL,
     pairs: { n: e.pairs, sumX: e.pairNanoCostNano, sumY: e.pairMiniCostNano, sumXX: e.pairNanoSq, sumYY: e.pairMiniSq, sumXY: e.pairCross },
   }));
   return {

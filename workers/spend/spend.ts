@@ -3,7 +3,17 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { ledger, rollup, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
-import { addMeasured, groupModel, type Measured, measuredOf, type Metrics, ledgerDay, ledgerMetrics, NONE_MEASURED, rollupMetrics } from "./metrics";
+import {
+  addMeasured,
+  groupModel,
+  ledgerDay,
+  ledgerMetrics,
+  type Measured,
+  measuredOf,
+  type Metrics,
+  NONE_MEASURED,
+  rollupMetrics,
+} from "./metrics";
 import { isComplete, ledgerDayComplete } from "./rollup";
 
 export const GROUPS = ["day", "endpoint", "model", "key"] as const;
@@ -96,8 +106,8 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][]) {
  */
 export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Measured }> {
   const spans = await liveSpansOf(db, q.from, q.to);
-  // Read per endpoint as well: each row keeps its endpoints apart for the measured projection.
-  const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || q.groupBy.includes(g)) };
+  // Read per endpoint and model as well: each row keeps them apart for the measured projection.
+  const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || g === "model" || q.groupBy.includes(g)) };
   const rolled = rolledSpend(db, read);
   const live = liveSpend(db, read, spans);
   const parts = spans.length ? await db.batch([rolled, live]) : [await rolled];
@@ -105,7 +115,7 @@ export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRo
   const merged = new Map<string, SpendRow>();
   for (const part of parts.flat() as (Partial<Record<Group, string>> & Metrics)[]) {
     const key = groupKey(part, q.groupBy);
-    const row = { ...Object.fromEntries(q.groupBy.map((g) => [g, part[g]])), ...measuredOf(part.endpoint!, part) };
+    const row = { ...Object.fromEntries(q.groupBy.map((g) => [g, part[g]])), ...measuredOf(part) };
     const seen = merged.get(key);
     merged.set(key, seen ? { ...seen, ...addMeasured(seen, row) } : row);
   }
