@@ -63,6 +63,12 @@ describe("the ledger writer: nothing lost, nothing twice", () => {
     expect(await count("req_replay")).toBe(1);
   });
 
+  it("writes many rows at once, past D1's limit of 100 bound values per statement", async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => ({ ...row("req_many"), attempt: i + 1 }));
+    await writeLedgerRows(createDb(env.DB), rows);
+    expect(await count("req_many")).toBe(30);
+  });
+
   it("gives up after its attempts and says so, rather than pretending", async () => {
     const d1 = flakyD1(env.DB, 100);
     await expect(writeLedgerRows(createDb(d1), [row("req_lost")], 1)).rejects.toThrow("injected");
