@@ -1,4 +1,5 @@
 /** The tables `npm run bench` prints (stdout; progress goes to stderr). */
+import type { proofFigures } from "./proof";
 import type { bundleSize } from "./size";
 import type { Experiment, MatrixRow } from "./latency";
 import type { spendPath } from "./spend";
@@ -85,4 +86,20 @@ export function printSize(s: Awaited<ReturnType<typeof bundleSize>>) {
   out("\nBundle (wrangler deploy --dry-run)\n");
   out(table(["file", "raw KiB", "gzip KiB"], s.files.map((f) => [f.file, (f.raw_bytes / 1024).toFixed(1), (f.gzip_bytes / 1024).toFixed(1)])));
   out(`wrangler's own figure: ${s.wrangler_total_upload_kib} KiB, gzip ${s.wrangler_gzip_kib} KiB`);
+}
+
+export function printProof(p: Awaited<ReturnType<typeof proofFigures>>) {
+  console.log("\nShadow comparison and prompt cache (/v1/intent, concurrency 1)");
+  console.log(
+    table(
+      ["case", "figure"],
+      [
+        ["caller p50, SHADOW_RATE=0", `${p.intent_p50_ms.shadow_off.toFixed(2)} ms`],
+        ["caller p50, SHADOW_RATE=1", `${p.intent_p50_ms.shadow_on.toFixed(2)} ms`],
+        ["repeated intent, 60 labels: requests", p.repeated_intent_cache.requests],
+        ["  cache hit ratio (cached / input tokens)", p.repeated_intent_cache.cache_hit_ratio.toFixed(3)],
+        ["  fixed prefix still billed uncached, USD", p.repeated_intent_cache.prefix_saving_usd],
+      ],
+    ),
+  );
 }

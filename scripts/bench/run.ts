@@ -3,7 +3,7 @@
  * path scales. Everything runs on loopback and every process it starts dies with it.
  *
  *   npm run bench                       the whole run (about 10 minutes on 2 cores)
- *   npm run bench -- --only latency     parts: latency, experiments, spend, size (comma-separated)
+ *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, size (comma-separated)
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
  *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
  *   npm run bench -- --inspector off    serve the Workers without wrangler's devtools (serve.ts)
@@ -19,13 +19,14 @@ import { type Experiment, experiments, matrix, type MatrixRow, type Services } f
 import { machine } from "./machine";
 import { ROOT, stopAll } from "./procs";
 import { startSimulator, startWorker, type Service } from "./services";
+import { proofFigures } from "./proof";
 import { bundleSize } from "./size";
 import { spendPath } from "./spend";
-import { printExperiments, printMatrix, printSize, printSpend } from "./report";
+import { printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
 
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "latency,experiments,spend,size" },
+    only: { type: "string", default: "latency,experiments,proof,spend,size" },
     seconds: { type: "string", default: "3" },
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "1,16,64" },
@@ -118,6 +119,13 @@ try {
       results.experiments = ex;
       printExperiments(ex);
     }
+    await stopAll();
+  }
+  if (parts.has("proof")) {
+    log(`proof: /v1/intent p50 with shadowing off and on (${rounds} rounds), and a repeated intent workload's cache hits`);
+    const proof = await proofFigures(await startSimulator(), seconds, rounds, values.inspector as "on" | "off", log);
+    results.proof = proof;
+    printProof(proof);
     await stopAll();
   }
   // A failing part is recorded and the run goes on: the other parts' figures are still written.
