@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ApiKey } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { ApiError } from "../errors";
-import { secretsEqual } from "./secrets";
+import { adminTokenDigest, Digest } from "./secrets";
 import { findActiveKey } from "./store";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -11,10 +11,11 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
   if (!token) throw new ApiError(401, "unauthorized", "send an API key as `Authorization: Bearer <key>`");
+  const presented = await Digest.of(token);
   let caller: Caller | undefined;
-  if (c.env.ADMIN_TOKEN && (await secretsEqual(token, c.env.ADMIN_TOKEN))) caller = { kind: "admin" };
+  if (c.env.ADMIN_TOKEN && presented.equals(await adminTokenDigest(c.env.ADMIN_TOKEN))) caller = { kind: "admin" };
   else {
-    const key = await findActiveKey(c.var.db, token);
+    const key = await findActiveKey(c.var.db, presented);
     if (key) caller = { kind: "key", key };
   }
   if (!caller) throw new ApiError(401, "unauthorized", "the API key is not valid or was revoked");

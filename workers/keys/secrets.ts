@@ -12,16 +12,32 @@ export function newApiKey(): string {
   return `nm_${randomHex(32)}`;
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+/** A presented secret's SHA-256: computed once per request, for the admin check and the key lookup both. */
+export class Digest {
+  private constructor(readonly bytes: ArrayBuffer) {}
+
+  static async of(text: string): Promise<Digest> {
+    return new Digest(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  }
+
+  get hex(): string {
+    return hex(this.bytes);
+  }
+
+  /** Constant-time equality (over digests, so the secrets' lengths leak nothing either). */
+  equals(other: Digest): boolean {
+    return crypto.subtle.timingSafeEqual(this.bytes, other.bytes);
+  }
 }
 
-/** Compares two secrets in constant time (over their SHA-256, so lengths leak nothing either). */
-export async function secretsEqual(a: string, b: string): Promise<boolean> {
-  const enc = new TextEncoder();
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest("SHA-256", enc.encode(a)),
-    crypto.subtle.digest("SHA-256", enc.encode(b)),
-  ]);
-  return crypto.subtle.timingSafeEqual(da, db);
+export async function sha256Hex(text: string): Promise<string> {
+  return (await Digest.of(text)).hex;
+}
+
+let adminDigest: { token: string; digest: Digest } | undefined;
+
+/** The admin token's digest, computed once per isolate rather than on every request. */
+export async function adminTokenDigest(token: string): Promise<Digest> {
+  if (adminDigest?.token !== token) adminDigest = { token, digest: await Digest.of(token) };
+  return adminDigest.digest;
 }

@@ -1,14 +1,14 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type ApiKey, apiKeys } from "../db/schema";
-import { newApiKey, randomHex, sha256Hex } from "./secrets";
+import { type Digest, newApiKey, randomHex, sha256Hex } from "./secrets";
 
 const LOOKUP_TTL_MS = 10_000;
 /** Key lookups cached in the isolate: the hot path should not read D1 for every call. */
 const lookups = new Map<string, { key: ApiKey | null; at: number }>();
 
-export async function findActiveKey(db: Db, presented: string, now = Date.now()): Promise<ApiKey | null> {
-  const hash = await sha256Hex(presented);
+export async function findActiveKey(db: Db, presented: Digest, now = Date.now()): Promise<ApiKey | null> {
+  const hash = presented.hex;
   const hit = lookups.get(hash);
   if (hit && now - hit.at < LOOKUP_TTL_MS) return hit.key;
   const row = (await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).limit(1))[0];

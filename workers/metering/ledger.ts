@@ -20,7 +20,9 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         inserts.push(db.insert(ledger).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing());
       }
-      await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+      // One insert (the common case) goes alone: a batch costs more than a single statement.
+      if (inserts.length === 1) await inserts[0];
+      else await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
       return;
     } catch (err) {
       if (attempt >= WRITE_ATTEMPTS) {
