@@ -74,12 +74,22 @@ describe("upstream faults: what the caller gets, what the ledger records", () =>
 
   it("refuses model calls with a clear 503 when no upstream key is configured, and records it", async () => {
     const { key } = await createKey();
-    const res = await call("/v1/intent", { token: key, body: { text: "hi" }, env: { OPENAI_API_KEY: "" } });
+    const res = await call("/v1/intent", {
+      token: key,
+      body: { text: "hi" },
+      env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "https://api.openai.com/v1" },
+    });
     expect(res.status).toBe(503);
     const body = await json(res);
     expect(body.error.type).toBe("not_configured");
     expect(JSON.stringify(body)).not.toContain("sk-");
     const rows = await rowsFor(key, res.headers.get("x-request-id")!);
     expect(rows).toEqual([expect.objectContaining({ status: 503, cost_usd: 0 })]);
+  });
+
+  it("needs no upstream key for a compatible server other than OpenAI's (the simulator, a local server)", async () => {
+    const { key } = await createKey();
+    const res = await call("/v1/intent", { token: key, body: { text: "hi" }, env: { OPENAI_API_KEY: "" } });
+    expect(res.status).toBe(200);
   });
 });

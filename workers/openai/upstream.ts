@@ -23,15 +23,19 @@ export interface UpstreamResult {
 
 const clients = new Map<string, OpenAI>();
 
+/** OpenAI itself needs a key; a local or self-hosted compatible server (the simulator, vLLM...) may not. */
+const needsKey = (baseURL: string) => /^https:\/\/api\.openai\.com(\/|$)/.test(baseURL);
+
 function client(env: Env): OpenAI {
-  if (!env.OPENAI_API_KEY) {
+  if (!env.OPENAI_API_KEY && needsKey(env.OPENAI_BASE_URL)) {
     throw new ApiError(503, "not_configured", "no upstream API key is set: `wrangler secret put OPENAI_API_KEY`");
   }
-  const cacheKey = `${env.OPENAI_BASE_URL}\n${env.OPENAI_API_KEY}`;
+  const apiKey = env.OPENAI_API_KEY || "none";
+  const cacheKey = `${env.OPENAI_BASE_URL}\n${apiKey}`;
   let c = clients.get(cacheKey);
   if (!c) {
     // Retries are ours (below), so that they honour retry-after inside one deadline.
-    c = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
+    c = new OpenAI({ apiKey, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
     clients.set(cacheKey, c);
   }
   return c;
