@@ -117,6 +117,8 @@ describe("retention", () => {
 
     const left = async (day: string) => (await ledgerTotal(Date.parse(day), Date.parse(day) + DAY))?.n;
     expect([await left(rolledOld), await left(unrolledOld), await left(rolledKept), await left(incompleteOld)]).toEqual([0, 1, 1, 1]);
+    const spendDays = await env.DB.prepare("SELECT day FROM key_spend WHERE key_id = 'kR' ORDER BY day").all<{ day: string }>();
+    expect(spendDays.results.map((r) => r.day)).toEqual([rolledKept]);
     expect(await rowsOf(rolledOld)).toEqual(rollupBefore);
     await expect(rollDay(db(), rolledOld, scheduledTime, RETENTION)).rejects.toMatchObject({ status: 400, field: "day" });
     expect((await rollDay(db(), unrolledOld, scheduledTime, RETENTION)).totals.requests).toBe(1);

@@ -1,7 +1,7 @@
 import { and, eq, exists, gte, lt, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { ledger, rollup, rollupDays } from "../db/schema";
+import { keySpend, ledger, rollup, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
@@ -93,7 +93,11 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
 /** Deletes ledger rows older than `retention` days, only where their day's rollup is complete. */
 export async function applyRetention(db: Db, now: number, retention: number): Promise<number> {
   const cutoff = dayStartMs(dayOf(now)) - retention * DAY_MS;
-  const result = await db.delete(ledger).where(and(lt(ledger.time, cutoff), ledgerDayComplete));
+  const [result] = await db.batch([
+    db.delete(ledger).where(and(lt(ledger.time, cutoff), ledgerDayComplete)),
+    // Budgets read only today's spend: older key_spend rows need not outlive the ledger's.
+    db.delete(keySpend).where(lt(keySpend.day, dayOf(cutoff))),
+  ]);
   return result.meta.changes;
 }
 
