@@ -154,7 +154,7 @@ describe("GET /dashboard in chromium", () => {
 
 describe("the dashboard's uPlot", () => {
   it("is the installed uplot package's own files, unchanged", async () => {
-    for (const file of ["uPlot.esm.js", "uPlot.min.css"]) {
+    for (const file of ["uPlot.iife.min.js", "uPlot.min.css"]) {
       const served = await (await fetch(`${base}/dashboard/vendor/${file}`)).text();
       expect(served).toBe(await readFile(`node_modules/uplot/dist/${file}`, "utf8"));
     }

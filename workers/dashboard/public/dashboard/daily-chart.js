@@ -1,6 +1,8 @@
 // The daily chart: what nano cost each UTC day against what mini would have cost (uPlot).
-import uPlot from "./vendor/uPlot.esm.js";
 import { usd } from "./format.js";
+
+// uPlot's minified build, loaded by dashboard.html as a classic script before this module.
+const { uPlot } = globalThis;
 
 const DAY_MS = 86_400_000;
 const HEIGHT = 280;
