@@ -51,6 +51,7 @@ describe("POST /v1/intent", () => {
       [{}, "text"],
       [{ text: 42 }, "text"],
       [{ text: "" }, "text"],
+      [{ text: "half a pair \ud800" }, "text"],
       [{ text: "x", labels: ["only-one"] }, "labels"],
       [{ text: "x", labels: ["a", "a"] }, "labels"],
       [{ text: "x", labels: [{ description: "no name" }, "b"] }, "labels.0"],

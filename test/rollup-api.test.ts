@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addDays, dayOf } from "../workers/spend/days";
 import { rollDay } from "../workers/spend/rollup";
-import { at, db } from "./support/ledger";
+import { at, db, spendFromSums } from "./support/ledger";
 import { call, createKey, json } from "./support/worker";
 
 const nano = (usd: number) => Math.round(usd * 1e9);
@@ -10,29 +10,15 @@ type Tokens = { input_tokens: number; cached_tokens: number; output_tokens: numb
 /** The spend fields from token counts and nano-USD sums, as the SPEC defines them. */
 function expected(requests: number, errors: number, items: (Tokens & { costNano: number; miniNano: number })[]) {
   const total = (f: (i: (typeof items)[number]) => number) => items.reduce((s, i) => s + f(i), 0);
-  const [input, cached, cost, mini] = [total((i) => i.input_tokens), total((i) => i.cached_tokens), total((i) => i.costNano), total((i) => i.miniNano)];
-  return {
-    requests,
-    errors,
-    input_tokens: input,
-    cached_tokens: cached,
-    output_tokens: total((i) => i.output_tokens),
-    reasoning_tokens: total((i) => i.reasoning_tokens),
-    cost_usd: cost / 1e9,
-    mini_cost_usd: mini / 1e9,
-    saved_usd: (mini - cost) / 1e9,
-    cache_hit_ratio: input === 0 ? 0 : cached / input,
-    escalations: 0,
-    shadow_requests: 0,
-    shadow_cost_usd: 0,
-    agreement: null,
-    agreement_low: null,
-    agreement_high: null,
-    mini_cost_usd_measured: null,
-    mini_cost_usd_measured_low: null,
-    mini_cost_usd_measured_high: null,
-    cost_per_success_usd: requests > errors ? Math.round(cost / (requests - errors)) / 1e9 : null,
+  const sums = {
+    inputTokens: total((i) => i.input_tokens),
+    cachedTokens: total((i) => i.cached_tokens),
+    outputTokens: total((i) => i.output_tokens),
+    reasoningTokens: total((i) => i.reasoning_tokens),
+    costNano: total((i) => i.costNano),
+    miniCostNano: total((i) => i.miniNano),
   };
+  return spendFromSums(sums, requests, errors);
 }
 
 /** Ledger rows as /v1/spend/requests shows them: a request counts once, errors by final status. */

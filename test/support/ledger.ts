@@ -80,9 +80,10 @@ export const NO_SHADOW = {
 /** A time inside a UTC day, hours and minutes after its midnight. */
 export const at = (day: string, hours = 12, minutes = 0) => Date.parse(`${day}T00:00:00.000Z`) + (hours * 60 + minutes) * 60_000;
 
-/** The SPEC's spend fields for these rows, as /v1/spend should answer them. */
-export function spendJson(rows: NewLedgerRow[], requests = rows.length, errors = 0) {
-  const s = sums(rows);
+export type Sums = ReturnType<typeof sums>;
+
+/** The SPEC's spend fields for these sums (no shadow pairs), as /v1/spend should answer them. */
+export function spendFromSums(s: Sums, requests: number, errors: number) {
   return {
     requests,
     errors,
@@ -105,4 +106,9 @@ export function spendJson(rows: NewLedgerRow[], requests = rows.length, errors =
     mini_cost_usd_measured_high: null,
     cost_per_success_usd: requests > errors ? Math.round(s.costNano / (requests - errors)) / 1e9 : null,
   };
+}
+
+/** The SPEC's spend fields for these rows. */
+export function spendJson(rows: NewLedgerRow[], requests = rows.length, errors = 0) {
+  return spendFromSums(sums(rows), requests, errors);
 }

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { ApiError } from "../errors";
-import { jsonSchemaFormat, parseJsonAnswer } from "./answer";
-import { defineTask, taskFields } from "./task";
+import { parseJsonAnswer } from "./answer";
+import { canonical, type Choice, choiceRequest } from "./choice";
+import { callerText, defineTask, taskFields } from "./task";
 
 const label = z.union([
-  z.string().min(1).max(100),
-  z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).optional() }),
+  callerText().min(1).max(100),
+  z.object({ name: callerText().min(1).max(100), description: callerText().max(1000).optional() }),
 ]);
 
 const DEFAULT_LABELS = [
@@ -21,7 +22,7 @@ const DEFAULT_LABELS = [
 
 const input = z.strictObject({
   ...taskFields,
-  text: z.string().min(1).max(100_000),
+  text: callerText().min(1).max(100_000),
   labels: z
     .array(label)
     .min(2)
@@ -33,9 +34,8 @@ const input = z.strictObject({
 type Input = z.infer<typeof input>;
 
 /** Labels in a canonical order, so the same label set is always the same prompt prefix. */
-function labelsOf(i: Input): { name: string; description?: string | undefined }[] {
-  const labels = i.labels?.map((l) => (typeof l === "string" ? { name: l } : l)) ?? DEFAULT_LABELS;
-  return [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function labelsOf(i: Input): Choice[] {
+  return canonical(i.labels?.map((l) => (typeof l === "string" ? { name: l } : l)) ?? DEFAULT_LABELS);
 }
 
 const INSTRUCTIONS = `You classify the intent of one user message.
@@ -48,26 +48,8 @@ export const intent = defineTask({
   input,
   request(i) {
     const labels = labelsOf(i);
-    const list = labels.map((l) => (l.description ? `- ${l.name}: ${l.description}` : `- ${l.name}`)).join("\n");
-    const schema = {
-      type: "object",
-      properties: {
-        intent: { type: "string", enum: labels.map((l) => l.name) },
-        confidence: { type: "number", minimum: 0, maximum: 1 },
-        sub_category: { type: ["string", "null"] },
-      },
-      required: ["intent", "confidence", "sub_category"],
-      additionalProperties: false,
-    };
-    return {
-      messages: [
-        { role: "system", content: `${INSTRUCTIONS}\n\nLabels:\n${list}` },
-        { role: "user", content: i.text },
-      ],
-      response_format: jsonSchemaFormat("intent", schema),
-      // Picking a label needs little thought; reasoning tokens are billed as output.
-      reasoning_effort: "low",
-    };
+    const extra = { sub_category: { type: ["string", "null"] } };
+    return choiceRequest({ name: "intent", instructions: INSTRUCTIONS, heading: "Labels", choices: labels, field: "intent", extra, text: i.text });
   },
   parse(completion, i) {
     const names = new Set(labelsOf(i).map((l) => l.name));

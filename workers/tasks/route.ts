@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ApiError } from "../errors";
 import { DEFAULT_MODEL, MINI_MODEL } from "../metering/cost";
-import { jsonSchemaFormat, parseJsonAnswer } from "./answer";
+import { parseJsonAnswer } from "./answer";
+import { canonical, type Choice, choiceRequest } from "./choice";
 import { callerText, defineTask, taskFields } from "./task";
 
 /** The route that always escalates, by name, in the default routes or the caller's own. */
@@ -27,8 +28,8 @@ const input = z.strictObject({
 type Input = z.infer<typeof input>;
 
 /** Routes sorted by name, so the same route set is always the same prompt prefix. */
-function routesOf(i: Input): [name: string, description: string][] {
-  return Object.entries(i.routes ?? DEFAULT_ROUTES).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+function routesOf(i: Input): Choice[] {
+  return canonical(Object.entries(i.routes ?? DEFAULT_ROUTES).map(([name, description]) => ({ name, description })));
 }
 
 const INSTRUCTIONS = `You route one user query to the handler that should answer it.
@@ -42,27 +43,8 @@ export const route = defineTask({
   endpoint: "route",
   input,
   request(i) {
-    const routes = routesOf(i);
-    const list = routes.map(([name, description]) => (description ? `- ${name}: ${description}` : `- ${name}`)).join("\n");
-    const schema = {
-      type: "object",
-      properties: {
-        route: { type: "string", enum: routes.map(([name]) => name) },
-        confidence: { type: "number", minimum: 0, maximum: 1 },
-        needs_reasoning: { type: "boolean" },
-      },
-      required: ["route", "confidence", "needs_reasoning"],
-      additionalProperties: false,
-    };
-    return {
-      messages: [
-        { role: "system", content: `${INSTRUCTIONS}\n\nRoutes:\n${list}` },
-        { role: "user", content: i.query },
-      ],
-      response_format: jsonSchemaFormat("route", schema),
-      // Choosing a route is a classification: a little reasoning is enough, and it is billed as output.
-      reasoning_effort: "low",
-    };
+    const extra = { needs_reasoning: { type: "boolean" } };
+    return choiceRequest({ name: "route", instructions: INSTRUCTIONS, heading: "Routes", choices: routesOf(i), field: "route", extra, text: i.query });
   },
   /**
    * Escalates when the route is complex_reasoning or the model says the query needs reasoning:
@@ -71,7 +53,7 @@ export const route = defineTask({
    */
   parse(completion, i) {
     const answer = parseJsonAnswer(completion, answerShape);
-    if (!routesOf(i).some(([name]) => name === answer.route)) {
+    if (!routesOf(i).some((r) => r.name === answer.route)) {
       throw new ApiError(422, "invalid_output", `the model chose an unknown route: ${answer.route}`);
     }
     const escalate = answer.route === COMPLEX_REASONING || answer.needs_reasoning;
