@@ -147,7 +147,5 @@ export const keySpend = sqliteTable(
 );
 
 export type ApiKey = typeof apiKeys.$inferSelect;
-export type Price = typeof prices.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
 export type NewLedgerRow = typeof ledger.$inferInsert;
-export type RollupRow = typeof rollup.$inferSelect;
