@@ -22,6 +22,8 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
+          // The dashboard's stylesheets are imported as text (`?raw`); vitest empties CSS it is not told to keep.
+          css: { include: [/workers\/dashboard\/public\/.+\.css/] },
           exclude: ["test/simulator/**"],
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/apply-migrations.ts"],

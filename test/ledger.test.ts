@@ -5,19 +5,46 @@ import type { NewLedgerRow } from "../workers/db/schema";
 import { writeLedgerRows } from "../workers/metering/ledger";
 import { call, createKey, dispatch, json } from "./support/worker";
 
-/** The real local D1, except that the first `failures` inserts into the ledger fail. */
+/**
+ * The real D1, whose ledger inserts fail when run, `failures` times: as a write fails in
+ * production (at execution, whether run alone or in a batch), not when it is built.
+ */
 function flakyD1(real: D1Database, failures: number): D1Database & { failed: () => number } {
   let failed = 0;
+  const fail = () => {
+    if (failed < failures) {
+      failed++;
+      throw new Error("D1_ERROR: injected failure");
+    }
+  };
+  const realOf = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
+  const flaky = (statement: D1PreparedStatement): D1PreparedStatement => {
+    const wrapped = new Proxy(statement, {
+      get(target, prop) {
+        if (prop === "bind") return (...values: unknown[]) => flaky(target.bind(...values));
+        if (prop === "run" || prop === "all" || prop === "raw" || prop === "first") {
+          return async (...args: unknown[]) => {
+            fail();
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    realOf.set(wrapped, statement);
+    return wrapped;
+  };
   return new Proxy(real, {
     get(target, prop) {
       if (prop === "failed") return () => failed;
       if (prop === "prepare") {
-        return (query: string) => {
-          if (/^insert into "ledger"/i.test(query) && failed < failures) {
-            failed++;
-            throw new Error("D1_ERROR: injected failure");
-          }
-          return target.prepare(query);
+        return (query: string) => (/^insert into "ledger"/i.test(query) ? flaky(target.prepare(query)) : target.prepare(query));
+      }
+      if (prop === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          if (statements.some((s) => realOf.has(s))) fail();
+          return target.batch(statements.map((s) => realOf.get(s) ?? s));
         };
       }
       const value = Reflect.get(target, prop);
@@ -69,9 +96,30 @@ describe("the ledger writer: nothing lost, nothing twice", () => {
     expect(await count("req_many")).toBe(30);
   });
 
+  it("retries a failed write of several rows (one batch) until all of them land", async () => {
+    const d1 = flakyD1(env.DB, 2);
+    const rows = [1, 2, 3].map((attempt) => ({ ...row("req_retry_batch"), attempt }));
+    await writeLedgerRows(createDb(d1), rows, 1);
+    expect(d1.failed()).toBe(2);
+    expect(await count("req_retry_batch")).toBe(3);
+  });
+
+  it("stores a row's every field as given, and the schema's defaults for the fields it leaves out", async () => {
+    const shadow = { ...row("req_fields"), attempt: 2, status: 200, outcome: "ok", shadow: 1, agreement: 1, pairCostNano: 32_500 };
+    await writeLedgerRows(createDb(env.DB), [row("req_fields")]);
+    await writeLedgerRows(createDb(env.DB), [shadow]);
+    const stored = await env.DB.prepare("SELECT * FROM ledger WHERE request_id = 'req_fields' ORDER BY attempt").all();
+    const { requestId: _, ...base } = row("req_fields");
+    expect(stored.results).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: "ok", shadow: 0, agreement: null, pair_cost_nano: null, error: null, cost_nano: base.costNano }),
+      expect.objectContaining({ attempt: 2, outcome: "ok", shadow: 1, agreement: 1, pair_cost_nano: 32_500, cost_nano: base.costNano }),
+    ]);
+  });
+
   it("gives up after its attempts and says so, rather than pretending", async () => {
     const d1 = flakyD1(env.DB, 100);
-    await expect(writeLedgerRows(createDb(d1), [row("req_lost")], 1)).rejects.toThrow("injected");
+    const error = await writeLedgerRows(createDb(d1), [row("req_lost")], 1).then(() => null, (e: Error) => e);
+    expect(error?.cause ?? error).toEqual(new Error("D1_ERROR: injected failure"));
     expect(await count("req_lost")).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { dashboardRoutes } from "./dashboard/routes";
 import { createDb } from "./db/client";
 import { type AppEnv, numberVar } from "./env";
 import { ApiError, onError } from "./errors";
@@ -26,6 +27,7 @@ app.use(async (c, next) => {
 
 app.use(corsFromEnv);
 app.get("/healthz", (c) => c.text("ok"));
+app.route("/dashboard", dashboardRoutes);
 
 app.use("/v1/*", (c, next) =>
   bodyLimit({

@@ -32,6 +32,7 @@ export type Caller = { kind: "admin" } | { kind: "key"; key: ApiKey };
 
 export interface AppEnv {
   Bindings: Env;
+  /** Read with `c.get(name)`: Hono's `c.var` copies every variable into a new object on each read. */
   Variables: {
     requestId: string;
     db: Db;

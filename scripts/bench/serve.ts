@@ -1,12 +1,14 @@
 /**
- * `wrangler dev` without its devtools: the same local dev server (wrangler's unstable_startWorker,
- * which `wrangler dev` itself runs on), with the inspector and file watching off. With the
- * inspector on, wrangler enables the DevTools Network domain, and every subrequest (each upstream
- * fetch, each D1 query) is reported to wrangler's Node process: milliseconds of CPU per request
- * that no deployed Worker pays. `npm run bench -- --inspector off` serves the Workers this way.
+ * A dry-run build served as `wrangler dev` serves a Worker: wrangler's unstable_startWorker (which
+ * `wrangler dev` itself runs on), file watching off. With `--inspector-port`, wrangler's DevTools
+ * inspector is on as under the `wrangler dev` CLI: it enables the DevTools Network domain, and
+ * every subrequest (each upstream fetch, each D1 query) is reported to wrangler's Node process,
+ * milliseconds of CPU per request that no deployed Worker pays. Without it, the inspector is off.
  *
- *   tsx scripts/bench/serve.ts --script X.js --config wrangler.toml --port N --persist-to DIR [--var K:V]...
+ *   tsx scripts/bench/serve.ts --script X.js --config wrangler.toml --port N --persist-to DIR [--inspector-port N] [--var K:V]...
  */
+import { readdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { unstable_startWorker } from "wrangler";
 
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     config: { type: "string" },
     port: { type: "string" },
     "persist-to": { type: "string" },
+    "inspector-port": { type: "string" },
     var: { type: "string", multiple: true, default: [] },
   },
 });
@@ -27,13 +30,18 @@ const bindings = Object.fromEntries(
   }),
 );
 
+// The dry run names each module it attached `<sha1>-<file>`; the only ones this app attaches are its
+// Text modules (wrangler.toml's `?raw` rule), which the build's own import paths no longer show.
+const script = values.script ?? "";
+const textModules = readdirSync(dirname(script)).filter((f) => /^[0-9a-f]{40}-/.test(f) && f !== basename(script));
+
 const worker = await unstable_startWorker({
   config: values.config,
-  entrypoint: values.script,
-  build: { bundle: false },
+  entrypoint: script,
+  build: { bundle: false, moduleRules: [{ type: "Text", globs: textModules, fallthrough: true }] },
   bindings,
   dev: {
-    inspector: false,
+    inspector: values["inspector-port"] ? { port: Number(values["inspector-port"]) } : false,
     watch: false,
     logLevel: "warn",
     persist: values["persist-to"],

@@ -34,20 +34,21 @@ export interface WorkerOptions {
   vars: Record<string, string>;
   /** Path answering 2xx once it is up. */
   readyPath: string;
-  /** "on": the `wrangler dev` CLI as is; "off": the same dev server without devtools (serve.ts). */
+  /** "on": wrangler's DevTools inspector attached, as under the `wrangler dev` CLI; "off": without it (serve.ts). */
   inspector?: "on" | "off";
 }
 
 /**
  * Builds the Worker as `wrangler deploy --dry-run` would deploy it, into .wrangler/bench/build/.
- * The bench serves that snapshot (`wrangler dev --no-bundle`), so that an edit to workers/**
+ * The bench serves that snapshot unbundled (serve.ts), so that an edit to workers/**
  * during a run (others work in the same tree) cannot reload the Worker mid-measurement.
  */
 export async function buildWorker(name: string, config: string): Promise<string> {
   const outdir = resolve(ROOT, `.wrangler/bench/build/${name}`);
   rmSync(outdir, { recursive: true, force: true });
   await run("wrangler", ["deploy", "--dry-run", "--outdir", outdir, "-c", config], { CI: "true" });
-  const main = readdirSync(outdir).find((f) => /\.m?js$/.test(f));
+  // Modules the dry run attached are named `<sha1>-<file>`; the Worker's own script is not.
+  const main = readdirSync(outdir).find((f) => /\.m?js$/.test(f) && !/^[0-9a-f]{40}-/.test(f));
   if (!main) throw new Error(`wrangler deploy --dry-run wrote no script into ${outdir}`);
   return join(outdir, main);
 }
@@ -63,13 +64,9 @@ export async function startWorker(o: WorkerOptions): Promise<Service> {
   await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "-c", o.config], { CI: "true" });
   const [port, inspector] = [await freePort(), await freePort()];
   const vars = Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const proc = o.inspector === "off"
-    ? start("tsx", ["scripts/bench/serve.ts", "--script", script, "--config", o.config, "--port", String(port), "--persist-to", persist, ...vars])
-    : start("wrangler", [
-    "dev", script, "--no-bundle", "-c", o.config,
-    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-    "--persist-to", persist,
-    "--show-interactive-dev-session=false", "--log-level", "warn",
+  const proc = start("tsx", [
+    "scripts/bench/serve.ts", "--script", script, "--config", o.config, "--port", String(port), "--persist-to", persist,
+    ...(o.inspector === "off" ? [] : ["--inspector-port", String(inspector)]),
     ...vars,
   ]);
   const base = `http://127.0.0.1:${port}`;

@@ -10,19 +10,19 @@ import { loadPrices, pricedModels } from "../metering/prices";
 
 /** Validates the body, checks the model has a price and the key's budget, and opens the request's meter. */
 export async function openMeter(c: Context<AppEnv>, endpoint: Endpoint, model: string | undefined) {
-  const key = callerKey(c.var.caller);
-  const prices = await loadPrices(c.var.db);
+  const key = callerKey(c.get("caller"));
+  const prices = await loadPrices(c.get("db"));
   const chosen = model ?? DEFAULT_MODEL;
   if (!pricedModels(prices).has(chosen)) {
     throw badRequest(`model ${chosen} has no price, so it cannot be metered; use one of: ${[...pricedModels(prices)].join(", ")}`, "model");
   }
-  await checkBudget(c.var.db, key); // 402 once the key's daily budget is spent, before any upstream call
-  return { meter: new MeteredRequest(c.var.requestId, key.id, endpoint, prices), model: chosen };
+  await checkBudget(c.get("db"), key); // 402 once the key's daily budget is spent, before any upstream call
+  return { meter: new MeteredRequest(c.get("requestId"), key.id, endpoint, prices), model: chosen };
 }
 
 /** Writes the request's ledger rows once it has ended, whatever the outcome, off the caller's clock. */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
-  recordInBackground(c.executionCtx, c.var.db, meter.ledgerRows(status, error, model));
+  recordInBackground(c.executionCtx, c.get("db"), meter.ledgerRows(status, error, model));
 }
 
 /** The SPEC's common fields of every task answer. */

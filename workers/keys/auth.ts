@@ -15,7 +15,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   let caller: Caller | undefined;
   if (c.env.ADMIN_TOKEN && presented.equals(await adminTokenDigest(c.env.ADMIN_TOKEN))) caller = { kind: "admin" };
   else {
-    const key = await findActiveKey(c.var.db, presented);
+    const key = await findActiveKey(c.get("db"), presented);
     if (key) caller = { kind: "key", key };
   }
   if (!caller) throw new ApiError(401, "unauthorized", "the API key is not valid or was revoked");
@@ -24,7 +24,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.caller.kind !== "admin") throw new ApiError(403, "forbidden", "this needs the admin token");
+  if (c.get("caller").kind !== "admin") throw new ApiError(403, "forbidden", "this needs the admin token");
   await next();
 };
 

@@ -23,7 +23,7 @@ export function rpmFor(key: ApiKey, env: Pick<Env, "RATE_LIMIT_RPM">): number {
  * bookkeeping, and budgets still bound the spend.
  */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const caller = c.var.caller;
+  const caller = c.get("caller");
   if (caller.kind !== "key") return next();
   const rpm = rpmFor(caller.key, c.env);
   if (rpm > 0) {

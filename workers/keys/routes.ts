@@ -30,16 +30,16 @@ export const adminKeyRoutes = new Hono<AppEnv>()
   .use(requireAdmin)
   .post("/", async (c) => {
     const body = validate(newKeyBody, await readJson(c));
-    const { row, secret } = await createKey(c.var.db, {
+    const { row, secret } = await createKey(c.get("db"), {
       name: body.name,
       dailyBudgetNano: body.daily_budget_usd == null ? null : Math.round(body.daily_budget_usd * 1e9),
       rpm: body.rpm ?? null,
     });
     return c.json({ ...keyJson(row), key: secret }, 201);
   })
-  .get("/", async (c) => c.json({ data: (await listKeys(c.var.db)).map(keyJson) }))
+  .get("/", async (c) => c.json({ data: (await listKeys(c.get("db"))).map(keyJson) }))
   .delete("/:id", async (c) => {
-    const row = await revokeKey(c.var.db, c.req.param("id"));
+    const row = await revokeKey(c.get("db"), c.req.param("id"));
     if (!row) throw new ApiError(404, "not_found", "no key with that id");
     return c.json(keyJson(row));
   });

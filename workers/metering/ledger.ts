@@ -1,4 +1,4 @@
-import { getTableColumns } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger, type NewLedgerRow } from "../db/schema";
 
@@ -6,6 +6,29 @@ const WRITE_ATTEMPTS = 4;
 /** D1 binds at most 100 values per statement; a ledger row binds one per column. */
 const ROWS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(ledger)).length);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every column a row binds (all but the autoincrement id), with what it takes when a row leaves it out. */
+const ROW_COLUMNS = Object.entries(getTableColumns(ledger))
+  .filter(([, column]) => !column.primary)
+  .map(([name, column]) => ({ name, absent: column.hasDefault ? (column.default as unknown) : null }));
+
+/** The one-row insert, built once per Drizzle client: building the SQL costs more than running it. */
+const prepared = new WeakMap<Db, ReturnType<typeof prepareRowInsert>>();
+
+function prepareRowInsert(db: Db) {
+  const placeholders = Object.fromEntries(ROW_COLUMNS.map(({ name }) => [name, sql.placeholder(name)]));
+  return db.insert(ledger).values(placeholders as unknown as NewLedgerRow).onConflictDoNothing().prepare();
+}
+
+function insertOne(db: Db, row: NewLedgerRow) {
+  let insert = prepared.get(db);
+  if (!insert) {
+    insert = prepareRowInsert(db);
+    prepared.set(db, insert);
+  }
+  const values = row as Record<string, unknown>;
+  return insert.run(Object.fromEntries(ROW_COLUMNS.map(({ name, absent }) => [name, values[name] ?? absent])));
+}
 
 /**
  * The one writer of ledger rows. The rows go in one D1 batch (one transaction) of inserts small
@@ -16,18 +39,24 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
   if (rows.length === 0) return;
   for (let attempt = 1; ; attempt++) {
     try {
+      // One row (the common case) is one prepared statement: a batch costs more than a single statement.
+      const [only] = rows;
+      if (only && rows.length === 1) {
+        await insertOne(db, only);
+        return;
+      }
       const inserts = [];
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         inserts.push(db.insert(ledger).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing());
       }
-      // One insert (the common case) goes alone: a batch costs more than a single statement.
-      if (inserts.length === 1) await inserts[0];
-      else await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+      await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
       return;
     } catch (err) {
       if (attempt >= WRITE_ATTEMPTS) {
         // Last resort: the row goes to the logs whole (it holds no secret), so it can be replayed.
-        console.error("ledger write failed", JSON.stringify(rows), err instanceof Error ? err.message : String(err));
+        // Drizzle wraps D1's error (the reason) as its cause, under the failed SQL.
+        const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause : err).message : String(err);
+        console.error("ledger write failed", JSON.stringify(rows), reason);
         throw err;
       }
       await sleep(backoffMs * 2 ** (attempt - 1));

@@ -18,7 +18,7 @@ export const adminRollupRoutes = new Hono<AppEnv>().use(requireAdmin).post("/", 
   const today = dayOf(now);
   const day = body.day ?? addDays(today, -1);
   if (day > today) throw badRequest(`${day} has not begun yet`, "day");
-  const rolled = await rollDay(c.var.db, day, now, retentionDays(c.env));
+  const rolled = await rollDay(c.get("db"), day, now, retentionDays(c.env));
   return c.json({
     day: rolled.day,
     rolled_at: new Date(rolled.rolledAt).toISOString(),

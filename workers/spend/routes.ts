@@ -59,8 +59,8 @@ export const spendRoutes = new Hono<AppEnv>()
     const q = validate(spendQuery, c.req.query());
     const today = dayOf(Date.now());
     const { from, to } = range(q, today);
-    const keyId = scopeKeyId(c.var.caller, q.key_id);
-    const { rows, totals } = await querySpend(c.var.db, { from, to, groupBy: q.group_by, keyId });
+    const keyId = scopeKeyId(c.get("caller"), q.key_id);
+    const { rows, totals } = await querySpend(c.get("db"), { from, to, groupBy: q.group_by, keyId });
     if (q.format === "csv") {
       return c.body(spendCsv(q.group_by, rows), 200, {
         "content-type": "text/csv; charset=utf-8",
@@ -73,16 +73,16 @@ export const spendRoutes = new Hono<AppEnv>()
       group_by: q.group_by,
       rows: rows.map((row) => rowJson(row, q.group_by)),
       totals: metricsJson(totals),
-      projection: await projection(c.var.db, today, keyId),
+      projection: await projection(c.get("db"), today, keyId),
     });
   })
   .get("/cache", async (c) => {
     const q = validate(rangeQuery, c.req.query());
     const { from, to } = range(q, dayOf(Date.now()));
-    const keyId = scopeKeyId(c.var.caller, q.key_id);
-    return c.json({ from, to, ...(await queryCache(c.var.db, { from, to, keyId }, await loadPrices(c.var.db))) });
+    const keyId = scopeKeyId(c.get("caller"), q.key_id);
+    return c.json({ from, to, ...(await queryCache(c.get("db"), { from, to, keyId }, await loadPrices(c.get("db")))) });
   })
   .get("/requests", async (c) => {
     const q = validate(requestsQuery, c.req.query());
-    return c.json(await listLedger(c.var.db, q, scopeKeyId(c.var.caller, q.key_id)));
+    return c.json(await listLedger(c.get("db"), q, scopeKeyId(c.get("caller"), q.key_id)));
   });

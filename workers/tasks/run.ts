@@ -31,7 +31,7 @@ export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(
     if (answered.model !== MINI_MODEL && Math.random() < shadowRate(c.env, task.endpoint)) {
       const nano = { output, costNano: meter.cost.costNano };
       c.executionCtx.waitUntil(
-        shadowCall(c.env, task, params, input, nano, meter).then((row) => (row ? writeLedgerRows(c.var.db, [row]) : undefined)),
+        shadowCall(c.env, task, params, input, nano, meter).then((row) => (row ? writeLedgerRows(c.get("db"), [row]) : undefined)),
       );
     }
     return c.json(body);
