@@ -28,7 +28,7 @@ export interface Services {
   simulator: Service;
   gateway: Service;
   floor: Service;
-  /** The same floor Worker with the gateway's [assets] block (floor/wrangler.assets.toml). */
+  /** The same floor Worker with an [assets] block (floor/wrangler.assets.toml): what one would cost. */
   floorAssets: Service;
   keys: { plain: string; rpm: string; budget: string };
 }
@@ -169,7 +169,7 @@ export async function experiments(s: Services, seconds: number, rounds: number, 
   const cases: { name: string; what: string; req: Req; workers: Service[] }[] = [
     { name: "direct", what: "the simulator alone (reference)", req: chat("direct"), workers: [] },
     { name: "floor GET /", what: "wrangler dev + workerd, a Worker answering 'ok': the platform's own cost", req: { url: `${s.floor.base}/`, method: "GET", headers: {} }, workers: [s.floor] },
-    { name: "floor+assets GET /", what: "the same, with the gateway's [assets] block: the assets router runs before the Worker", req: { url: `${s.floorAssets.base}/`, method: "GET", headers: {} }, workers: [s.floorAssets] },
+    { name: "floor+assets GET /", what: "the same with an [assets] block: the assets router runs before the Worker (why the gateway has none)", req: { url: `${s.floorAssets.base}/`, method: "GET", headers: {} }, workers: [s.floorAssets] },
     { name: "gateway GET /healthz", what: "the gateway's global middleware (request id, Drizzle client, CORS), no auth", req: { url: `${s.gateway.base}/healthz`, method: "GET", headers: {} }, workers: [s.gateway] },
     {
       name: "gateway chat, unpriced model (400)",
@@ -179,7 +179,7 @@ export async function experiments(s: Services, seconds: number, rounds: number, 
     },
     { name: "floor nowrite", what: "floor without its D1 row", req: { ...chat("floor"), url: `${s.floor.base}/?mode=nowrite` }, workers: [s.floor] },
     { name: "floor", what: "the floor: fetch upstream + one D1 row in waitUntil", req: chat("floor"), workers: [s.floor] },
-    { name: "floor+assets", what: "the floor with the gateway's [assets] block", req: { ...chat("floor"), url: `${s.floorAssets.base}/` }, workers: [s.floorAssets] },
+    { name: "floor+assets", what: "the floor with an [assets] block", req: { ...chat("floor"), url: `${s.floorAssets.base}/` }, workers: [s.floorAssets] },
     { name: "floor sdk", what: "the floor calling upstream through the openai SDK (as the gateway does) instead of fetch", req: { ...chat("floor"), url: `${s.floor.base}/?mode=sdk` }, workers: [s.floor] },
     { name: "gateway", what: "the gateway, key without rpm or budget (RATE_LIMIT_RPM=0)", req: chat("gateway"), workers: [s.gateway] },
     { name: "gateway +rpm", what: "key with its own rpm: one RateLimiter Durable Object call per request", req: chat("gateway", s.keys.rpm), workers: [s.gateway] },

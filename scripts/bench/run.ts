@@ -6,7 +6,7 @@
  *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, size (comma-separated)
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
  *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
- *   npm run bench -- --inspector off    serve the Workers without wrangler's devtools (serve.ts)
+ *   npm run bench -- --inspector on     attach wrangler's DevTools inspector, as the `wrangler dev` CLI does
  *
  * Results: bench/results/latest.json (and a timestamped copy); --record NAME also writes
  * scripts/bench/recorded/NAME.json, the figures BENCHMARKS.md quotes.
@@ -28,11 +28,11 @@ const { values } = parseArgs({
   options: {
     only: { type: "string", default: "latency,experiments,proof,spend,size" },
     seconds: { type: "string", default: "3" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "1,16,64" },
     "ledger-rows": { type: "string", default: "100000,300000" },
     record: { type: "string" },
-    inspector: { type: "string", default: "on" },
+    inspector: { type: "string", default: "off" },
   },
 });
 const parts = new Set(values.only.split(","));

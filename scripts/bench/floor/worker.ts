@@ -7,7 +7,7 @@
  * `?mode=` turns one piece on or off, so the bench can price it on its own:
  *   (none)   fetch + one D1 row            the floor itself
  *   nowrite  fetch only                    what the D1 row costs, by difference
- *   sdk      the openai SDK instead of fetch (as the gateway calls it) + one D1 row
+ *   sdk      the openai SDK instead of fetch, called as the gateway calls it + one D1 row
  */
 import OpenAI from "openai";
 
@@ -49,11 +49,14 @@ export default {
     const mode = url.searchParams.get("mode") ?? "";
 
     if (mode === "sdk") {
+      // As the gateway calls it: the raw answer (asResponse), its bytes handed on unchanged.
       client ??= new OpenAI({ apiKey: env.OPENAI_API_KEY ?? "sk-floor", baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
       const params = (await request.json()) as OpenAI.ChatCompletionCreateParamsNonStreaming;
-      const completion = await client.chat.completions.create(params);
-      ctx.waitUntil(row(env, started, params.model, 200, completion.usage).run());
-      return Response.json(completion);
+      const answer = await client.chat.completions.create(params, { timeout: 30_000 }).asResponse();
+      const text = await answer.text();
+      const completion = JSON.parse(text) as { usage?: Usage };
+      ctx.waitUntil(row(env, started, params.model, answer.status, completion.usage).run());
+      return new Response(text, { status: answer.status, headers: { "content-type": "application/json" } });
     }
 
     const upstream = await fetch(`${env.OPENAI_BASE_URL}/chat/completions`, {
