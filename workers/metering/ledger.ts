@@ -31,25 +31,16 @@ function insertOne(db: Db, row: NewLedgerRow) {
 }
 
 /**
- * The one writer of ledger rows. The rows go in one D1 batch (one transaction) of inserts small
- * enough for D1's bound-value limit. Retries a failed write with backoff; the unique
- * (request_id, attempt) index makes a retried write that had in fact landed a no-op.
+ * The one writer of ledger rows. One row (the common case) is the prepared insert; several go in
+ * one D1 batch (one transaction) of inserts small enough for D1's bound-value limit. Retries a
+ * failed write with backoff; the unique (request_id, attempt) index makes a retried write that
+ * had in fact landed a no-op.
  */
 export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 50): Promise<void> {
   if (rows.length === 0) return;
   for (let attempt = 1; ; attempt++) {
     try {
-      // One row (the common case) is one prepared statement: a batch costs more than a single statement.
-      const [only] = rows;
-      if (only && rows.length === 1) {
-        await insertOne(db, only);
-        return;
-      }
-      const inserts = [];
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        inserts.push(db.insert(ledger).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing());
-      }
-      await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+      await writeOnce(db, rows);
       return;
     } catch (err) {
       if (attempt >= WRITE_ATTEMPTS) {
@@ -62,6 +53,19 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
       await sleep(backoffMs * 2 ** (attempt - 1));
     }
   }
+}
+
+async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<void> {
+  const [only] = rows;
+  if (only && rows.length === 1) {
+    await insertOne(db, only);
+    return;
+  }
+  const inserts = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    inserts.push(db.insert(ledger).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing());
+  }
+  await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
 }
 
 /** Writes the rows after the answer has gone out: on the Worker's time, not the caller's. */
