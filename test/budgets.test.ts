@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../workers/db/client";
+import { dbFor } from "../workers/db/client";
 import type { NewLedgerRow } from "../workers/db/schema";
 import { checkBudget, nextUtcMidnight, spentOn } from "../workers/keys/budget";
 import { utcDay } from "../workers/metering/cost";
 import { writeLedgerRows } from "../workers/metering/ledger";
 import { call, createKey, json } from "./support/worker";
 
-const db = () => createDb(env.DB);
+const db = () => dbFor(env.DB);
 const DAY_MS = 86_400_000;
 
 const ledgerSum = async (keyId: string, day: string) =>

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../workers/db/client";
+import { dbFor } from "../workers/db/client";
 import type { NewLedgerRow } from "../workers/db/schema";
 import { writeLedgerRows } from "../workers/metering/ledger";
 import { call, createKey, dispatch, json } from "./support/worker";
@@ -78,13 +78,13 @@ const count = async (requestId: string) =>
 describe("the ledger writer: nothing lost, nothing twice", () => {
   it("retries a failed D1 write until it lands", async () => {
     const d1 = flakyD1(env.DB, 2);
-    await writeLedgerRows(createDb(d1), [row("req_retry")], 1);
+    await writeLedgerRows(dbFor(d1), [row("req_retry")], 1);
     expect(d1.failed()).toBe(2);
     expect(await count("req_retry")).toBe(1);
   });
 
   it("makes a replayed write a no-op, never a duplicate", async () => {
-    const db = createDb(env.DB);
+    const db = dbFor(env.DB);
     await writeLedgerRows(db, [row("req_replay")]);
     await writeLedgerRows(db, [row("req_replay")]);
     expect(await count("req_replay")).toBe(1);
@@ -92,22 +92,22 @@ describe("the ledger writer: nothing lost, nothing twice", () => {
 
   it("writes many rows at once, past D1's limit of 100 bound values per statement", async () => {
     const rows = Array.from({ length: 30 }, (_, i) => ({ ...row("req_many"), attempt: i + 1 }));
-    await writeLedgerRows(createDb(env.DB), rows);
+    await writeLedgerRows(dbFor(env.DB), rows);
     expect(await count("req_many")).toBe(30);
   });
 
   it("retries a failed write of several rows (one batch) until all of them land", async () => {
     const d1 = flakyD1(env.DB, 2);
     const rows = [1, 2, 3].map((attempt) => ({ ...row("req_retry_batch"), attempt }));
-    await writeLedgerRows(createDb(d1), rows, 1);
+    await writeLedgerRows(dbFor(d1), rows, 1);
     expect(d1.failed()).toBe(2);
     expect(await count("req_retry_batch")).toBe(3);
   });
 
   it("stores a row's every field as given, and the schema's defaults for the fields it leaves out", async () => {
     const shadow = { ...row("req_fields"), attempt: 2, status: 200, outcome: "ok", shadow: 1, agreement: 1, pairCostNano: 32_500 };
-    await writeLedgerRows(createDb(env.DB), [row("req_fields")]);
-    await writeLedgerRows(createDb(env.DB), [shadow]);
+    await writeLedgerRows(dbFor(env.DB), [row("req_fields")]);
+    await writeLedgerRows(dbFor(env.DB), [shadow]);
     const stored = await env.DB.prepare("SELECT * FROM ledger WHERE request_id = 'req_fields' ORDER BY attempt").all();
     const { requestId: _, ...base } = row("req_fields");
     expect(stored.results).toEqual([
@@ -118,7 +118,7 @@ describe("the ledger writer: nothing lost, nothing twice", () => {
 
   it("gives up after its attempts and says so, rather than pretending", async () => {
     const d1 = flakyD1(env.DB, 100);
-    const error = await writeLedgerRows(createDb(d1), [row("req_lost")], 1).then(() => null, (e: Error) => e);
+    const error = await writeLedgerRows(dbFor(d1), [row("req_lost")], 1).then(() => null, (e: Error) => e);
     expect(error?.cause ?? error).toEqual(new Error("D1_ERROR: injected failure"));
     expect(await count("req_lost")).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "./dashboard/routes";
-import { createDb } from "./db/client";
+import { dbFor } from "./db/client";
 import { type AppEnv, numberVar } from "./env";
 import { ApiError, onError } from "./errors";
 import { corsFromEnv } from "./http/cors";
@@ -20,7 +20,7 @@ export const app = new Hono<AppEnv>();
 app.use(async (c, next) => {
   const requestId = `req_${randomHex(12)}`;
   c.set("requestId", requestId);
-  c.set("db", createDb(c.env.DB));
+  c.set("db", dbFor(c.env.DB));
   await next();
   c.res.headers.set("x-request-id", requestId);
 });

@@ -1,5 +1,5 @@
 import { app } from "./app";
-import { createDb } from "./db/client";
+import { dbFor } from "./db/client";
 import type { Env } from "./env";
 import { retentionDays, runDailyRollup } from "./spend/rollup";
 
@@ -7,7 +7,7 @@ export default {
   fetch: app.fetch,
   /** The cron (wrangler.toml [triggers]): roll up yesterday, re-roll the days before, apply retention. */
   async scheduled(controller, env) {
-    const { rolled, deletedLedgerRows } = await runDailyRollup(createDb(env.DB), controller.scheduledTime, retentionDays(env));
+    const { rolled, deletedLedgerRows } = await runDailyRollup(dbFor(env.DB), controller.scheduledTime, retentionDays(env));
     console.log("rollup", JSON.stringify({ days: rolled.map((r) => r.day), deletedLedgerRows }));
   },
 } satisfies ExportedHandler<Env>;

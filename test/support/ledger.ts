@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
-import { createDb } from "../../workers/db/client";
+import { dbFor } from "../../workers/db/client";
 import type { NewLedgerRow } from "../../workers/db/schema";
 import { meter, type Usage, utcDay } from "../../workers/metering/cost";
 import { writeLedgerRows } from "../../workers/metering/ledger";
 import { loadPrices } from "../../workers/metering/prices";
 
-export const db = () => createDb(env.DB);
+export const db = () => dbFor(env.DB);
 
 export interface Seed {
   time: number;

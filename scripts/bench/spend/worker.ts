@@ -5,7 +5,7 @@
  * writer, the day's rollup, and the spend query. Each endpoint answers `{ms, ...}`.
  */
 import { sql } from "drizzle-orm";
-import { createDb, type Db } from "../../../workers/db/client";
+import { dbFor, type Db } from "../../../workers/db/client";
 import { ledger, type NewLedgerRow } from "../../../workers/db/schema";
 import { writeLedgerRows } from "../../../workers/metering/ledger";
 import { rollDay } from "../../../workers/spend/rollup";
@@ -158,7 +158,7 @@ export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/") return new Response("ok");
-    const db = createDb(env.DB);
+    const db = dbFor(env.DB);
     const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
     try {
       switch (url.pathname) {
