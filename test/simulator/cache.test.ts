@@ -19,7 +19,8 @@ async function cachedTokens(model: string, system: string, user: string, promptC
       { role: 'user', content: user },
     ],
   });
-  return { prompt: completion.usage!.prompt_tokens, cached: completion.usage!.prompt_tokens_details!.cached_tokens! };
+  const details = completion.usage!.prompt_tokens_details as { cached_tokens: number; cache_write_tokens: number };
+  return { prompt: completion.usage!.prompt_tokens, cached: details.cached_tokens, written: details.cache_write_tokens };
 }
 
 describe('prompt cache', () => {
@@ -29,12 +30,14 @@ describe('prompt cache', () => {
     expect(tokens(system)).toBeGreaterThan(1100);
     const first = await cachedTokens('gpt-5.4-nano', system, 'question one');
     expect(first.cached).toBe(0);
+    expect(first.written).toBe(cacheable(first.prompt));
     const second = await cachedTokens('gpt-5.4-nano', system, 'question one');
     expect(second.cached).toBe(cacheable(second.prompt));
+    expect(second.written).toBe(0);
     expect(second.cached % 128).toBe(0);
     expect(second.cached).toBeGreaterThanOrEqual(1024);
 
-    await cachedTokens('gpt-5.4-nano', 'short system', 'short question');
+    expect((await cachedTokens('gpt-5.4-nano', 'short system', 'short question')).written).toBe(0);
     expect((await cachedTokens('gpt-5.4-nano', 'short system', 'short question')).cached).toBe(0);
   });
 
@@ -46,6 +49,8 @@ describe('prompt cache', () => {
     const sharedTokens = 3 + tokens(shared) + 3;
     expect(cacheable(sharedTokens)).toBeGreaterThanOrEqual(1024);
     expect(other.cached).toBe(cacheable(sharedTokens));
+    // Only the part of its prompt beyond the shared prefix is written anew.
+    expect(other.written).toBe(cacheable(other.prompt) - other.cached);
     expect(other.cached).toBeLessThan(cacheable(other.prompt) + 1);
   });
 

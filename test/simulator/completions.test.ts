@@ -27,7 +27,7 @@ describe('plain completions', () => {
       prompt_tokens: expectedPromptTokens(messages.map((m) => m.content)),
       completion_tokens: tokens(content) + 192,
       total_tokens: expectedPromptTokens(messages.map((m) => m.content)) + tokens(content) + 192,
-      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 192, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     });
   });

@@ -4,13 +4,14 @@
  * (Web APIs only), so it runs in Node (see node.ts) or workerd.
  */
 import { Hono } from 'hono';
-import { cacheScope, PromptCache } from './cache';
+import { cacheScope, cacheWriteTokens, PromptCache } from './cache';
 import { complete } from './complete';
 import { errorResponse, InvalidRequestError } from './errors';
 import { directiveFailRate, FaultCounter, faultResponse, findFault } from './faults';
 import { hashString, unitFloat } from './hash';
 import { resolveOptions, type SimulatorOptions } from './options';
 import { headerNumber, parseChatRequest } from './request';
+import { reportedTier } from './tiers';
 import { pacingMs, sleep } from './timing';
 import { messageText, promptTokenSequence } from './tokens';
 import { completionBody, streamResponse } from './wire';
@@ -65,9 +66,12 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono
 
     const tokens = promptTokenSequence(request);
     const scope = cacheScope(request.model, request.prompt_cache_key);
+    const cachedTokens = cache.lookup(scope, tokens);
     const answer = complete(request, {
       promptTokens: tokens.length,
-      cachedTokens: cache.lookup(scope, tokens),
+      cachedTokens,
+      cacheWriteTokens: cacheWriteTokens(tokens.length, cachedTokens),
+      serviceTier: reportedTier(request.service_tier, headers, texts),
       verbosity: options.profiles[request.model]?.verbosity ?? 1,
       invalidJson: unitFloat(hashString(raw), 'fail-rate') < failRate,
     });

@@ -64,6 +64,13 @@ export class PromptCache {
   }
 }
 
+/** Tokens a prompt writes to the cache: its longest cacheable prefix beyond what was already cached. */
+export function cacheWriteTokens(promptTokens: number, cachedTokens: number): number {
+  if (promptTokens < CACHE_MIN_TOKENS) return 0;
+  const longest = CACHE_MIN_TOKENS + Math.floor((promptTokens - CACHE_MIN_TOKENS) / CACHE_STEP_TOKENS) * CACHE_STEP_TOKENS;
+  return Math.max(0, longest - cachedTokens);
+}
+
 export function cacheScope(model: string, promptCacheKey: string | undefined): string {
   return promptCacheKey === undefined ? model : `${model}\u0000${promptCacheKey}`;
 }

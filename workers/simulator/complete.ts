@@ -6,17 +6,19 @@ import type { Answer, ChatRequest, FinishReason, Usage } from './types';
 export type CompletionContext = {
   promptTokens: number;
   cachedTokens: number;
+  cacheWriteTokens: number;
+  serviceTier: string;
   verbosity: number;
   invalidJson: boolean;
 };
 
-function usage(promptTokens: number, cachedTokens: number, outputTokens: number, reasoning: number): Usage {
+function usage(context: CompletionContext, outputTokens: number, reasoning: number): Usage {
   const completion = outputTokens + reasoning;
   return {
-    prompt_tokens: promptTokens,
+    prompt_tokens: context.promptTokens,
     completion_tokens: completion,
-    total_tokens: promptTokens + completion,
-    prompt_tokens_details: { cached_tokens: cachedTokens, audio_tokens: 0 },
+    total_tokens: context.promptTokens + completion,
+    prompt_tokens_details: { cached_tokens: context.cachedTokens, cache_write_tokens: context.cacheWriteTokens, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: reasoning,
       audio_tokens: 0,
@@ -48,6 +50,7 @@ export function complete(request: ChatRequest, context: CompletionContext): Answ
     content: toolCall ? null : output,
     toolCall,
     finishReason,
-    usage: usage(context.promptTokens, context.cachedTokens, countTokens(output), reasoning),
+    usage: usage(context, countTokens(output), reasoning),
+    serviceTier: context.serviceTier,
   };
 }

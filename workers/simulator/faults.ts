@@ -63,20 +63,31 @@ export function findFault(header: string | null, texts: readonly string[]): Faul
   return null;
 }
 
+/** The settings of every `[[sim:...]]` directive in the texts, in order. */
+function directives(texts: readonly string[]): Map<string, string>[] {
+  return texts.flatMap((text) =>
+    [...text.matchAll(DIRECTIVE)].map(
+      (match) => new Map((match[1] ?? '').split(',').map((item) => item.split('=', 2).map((part) => part.trim()) as [string, string])),
+    ),
+  );
+}
+
 /**
  * `[[sim:fail_rate=R,model=M]]`: json_schema answers of model M (every model when `model` is
  * absent) break their schema with probability R, as the `failRate` option does. Null: no directive.
  */
 export function directiveFailRate(texts: readonly string[], model: string): number | null {
-  for (const text of texts) {
-    for (const match of text.matchAll(DIRECTIVE)) {
-      const settings = new Map((match[1] ?? '').split(',').map((item) => item.split('=', 2).map((part) => part.trim()) as [string, string]));
-      const rate = Number(settings.get('fail_rate'));
-      if (!settings.has('fail_rate') || !Number.isFinite(rate)) continue;
-      if (!settings.has('model') || settings.get('model') === model) return Math.min(1, Math.max(0, rate));
-    }
+  for (const settings of directives(texts)) {
+    const rate = Number(settings.get('fail_rate'));
+    if (!settings.has('fail_rate') || !Number.isFinite(rate)) continue;
+    if (!settings.has('model') || settings.get('model') === model) return Math.min(1, Math.max(0, rate));
   }
   return null;
+}
+
+/** `[[sim:tier=NAME]]`: the service tier to report, whatever was asked for. Null: no directive. */
+export function directiveTier(texts: readonly string[]): string | null {
+  return directives(texts).find((settings) => settings.has('tier'))?.get('tier') || null;
 }
 
 /** Counts sightings of each (request body, fault) pair, to honour `times=N`. */

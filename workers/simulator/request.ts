@@ -1,5 +1,6 @@
 /** Validation of the incoming request, answered with OpenAI-shaped 400s. */
 import { InvalidRequestError } from './errors';
+import { REQUEST_TIERS } from './tiers';
 import { REASONING_TOKENS } from './tokens';
 import type { ChatRequest } from './types';
 
@@ -76,6 +77,8 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   checkOptionalInteger(body, 'max_tokens');
   const effort = body.reasoning_effort;
   check(effort === undefined || (typeof effort === 'string' && effort in REASONING_TOKENS), `'reasoning_effort' must be one of ${Object.keys(REASONING_TOKENS).join(', ')}.`, 'reasoning_effort');
+  const tier = body.service_tier;
+  check(tier === undefined || (REQUEST_TIERS as readonly unknown[]).includes(tier), `'service_tier' must be one of ${REQUEST_TIERS.join(', ')}.`, 'service_tier');
   check(body.prompt_cache_key === undefined || typeof body.prompt_cache_key === 'string', "'prompt_cache_key' must be a string.", 'prompt_cache_key');
   return body as ChatRequest;
 }

@@ -69,13 +69,14 @@ export type ChatRequest = {
   max_tokens?: number;
   reasoning_effort?: string;
   prompt_cache_key?: string;
+  service_tier?: string;
 };
 
 export type Usage = {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
+  prompt_tokens_details: { cached_tokens: number; cache_write_tokens: number; audio_tokens: number };
   completion_tokens_details: {
     reasoning_tokens: number;
     audio_tokens: number;
@@ -92,4 +93,6 @@ export type Answer = {
   toolCall: ToolCall | null;
   finishReason: FinishReason;
   usage: Usage;
+  /** The tier that served the request, as the answer reports it. */
+  serviceTier: string;
 };

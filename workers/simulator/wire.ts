@@ -29,7 +29,7 @@ export function completionBody(answer: Answer, wire: WireContext) {
       },
     ],
     usage: answer.usage,
-    service_tier: 'default',
+    service_tier: answer.serviceTier,
     system_fingerprint: SYSTEM_FINGERPRINT,
   };
 }
@@ -49,7 +49,7 @@ export type StreamOptions = {
 };
 
 async function* chunks(answer: Answer, wire: WireContext, options: StreamOptions) {
-  const base = { id: wire.id, object: 'chat.completion.chunk', created: wire.created, model: wire.model, service_tier: 'default', system_fingerprint: SYSTEM_FINGERPRINT };
+  const base = { id: wire.id, object: 'chat.completion.chunk', created: wire.created, model: wire.model, service_tier: answer.serviceTier, system_fingerprint: SYSTEM_FINGERPRINT };
   const usageField = options.includeUsage ? { usage: null } : {};
   const chunk = (delta: object, finishReason: string | null = null) => ({
     ...base,
