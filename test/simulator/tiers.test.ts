@@ -6,14 +6,16 @@ const messages = [{ role: 'user' as const, content: 'Which tier served me?' }];
 
 describe('service tiers', () => {
   it('reports the tier asked for: fast as priority, auto and none as default', async () => {
+    // The SDK's type lags OpenAI's API, which also takes `fast`.
     const served = async (service_tier?: 'auto' | 'default' | 'flex' | 'priority' | 'fast') =>
-      (await sim.client().chat.completions.create({ model: 'gpt-5.4-nano', messages, ...(service_tier ? { service_tier } : {}) })).service_tier;
+      (await sim.client().chat.completions.create({ model: 'gpt-5.4-nano', messages, ...(service_tier ? { service_tier: service_tier as 'priority' } : {}) }))
+        .service_tier;
     expect(await served()).toBe('default');
     expect(await served('auto')).toBe('default');
     expect(await served('default')).toBe('default');
     expect(await served('flex')).toBe('flex');
     expect(await served('priority')).toBe('priority');
-    expect(await served('fast' as 'priority')).toBe('priority');
+    expect(await served('fast')).toBe('priority');
   });
 
   it('reports the tier on every stream chunk', async () => {
@@ -30,13 +32,13 @@ describe('service tiers', () => {
       messages: [{ role: 'user', content: 'Serve me [[sim:tier=priority]] please' }],
     });
     expect(byDirective.service_tier).toBe('priority');
-    const byHeader = await (await post(sim.url, { model: 'gpt-5.4-nano', messages }, { 'x-sim-service-tier': 'scale' })).json();
+    const byHeader = (await (await post(sim.url, { model: 'gpt-5.4-nano', messages }, { 'x-sim-service-tier': 'scale' })).json()) as { service_tier: string };
     expect(byHeader.service_tier).toBe('scale');
   });
 
   it('refuses a tier OpenAI does not have, in its error shape', async () => {
     const res = await post(sim.url, { model: 'gpt-5.4-nano', messages, service_tier: 'gold' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ type: 'invalid_request_error', param: 'service_tier' });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', param: 'service_tier' });
   });
 });

@@ -41,7 +41,7 @@ describe("the simulator's Chat Completions answers fit OpenAI's published schema
   }
 
   it('a schema check that can fail: a completion without choices is refused', async () => {
-    const whole = await (await post(sim.url, requests.text)).json();
+    const whole = (await (await post(sim.url, requests.text)).json()) as { choices?: unknown };
     delete whole.choices;
     expect(openaiSchemaErrors('CreateChatCompletionResponse', whole).length).toBeGreaterThan(0);
   });
