@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../workers/simulator/node';
-import { chatLine, createBatch, pollBatch, resultLines } from './batch-support';
+import { chatLine, createBatch, json, pollBatch, resultLines } from './batch-support';
 import { post, useSimulator } from './helpers';
 
 const sim = useSimulator();
@@ -73,7 +73,7 @@ describe('batch faults, asked for through what a gateway passes on (line directi
     const done = await pollBatch(openai, (await createBatch(openai, [chatLine('x', 'quick')])).id);
     const refused = await fetch(`${sim.url}/batches/${done.id}/cancel`, { method: 'POST' });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.message).toContain("status 'completed'");
+    expect((await json(refused)).error.message).toContain("status 'completed'");
   });
 
   it('sim_completion_ms holds the lines back, per batch; batchCompletionMs is the default', async () => {

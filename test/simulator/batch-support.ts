@@ -15,6 +15,11 @@ export type OutputLine = {
   error: { code: string; message: string } | null;
 };
 
+/** A JSON answer read without the SDK, to see the wire as it is. */
+export async function json(response: Response | Promise<Response>): Promise<Record<string, any>> {
+  return (await (await response).json()) as Record<string, any>;
+}
+
 export function chatLine(custom_id: string, content: string, extra: Record<string, unknown> = {}): InputLine {
   return { custom_id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-5.4-nano', messages: [{ role: 'user', content }], ...extra } };
 }

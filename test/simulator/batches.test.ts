@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openaiSchemaErrors } from '../support/openai-schemas';
-import { chatLine, createBatch, jsonl, pollBatch, resultLines } from './batch-support';
+import { chatLine, createBatch, json, jsonl, pollBatch, resultLines } from './batch-support';
 import { post, useSimulator } from './helpers';
 
 const sim = useSimulator();
@@ -58,7 +58,7 @@ describe("the Batch API, the seed's flow with the official SDK", () => {
       expect(line.response?.request_id).toMatch(/^req_/);
       const body = line.response!.body;
       expect(openaiSchemaErrors('CreateChatCompletionResponse', body)).toEqual([]);
-      const online = await (await post(sim.url, requests[index]!.body)).json();
+      const online = await json(post(sim.url, requests[index]!.body));
       expect(comparable(body)).toEqual(comparable(online));
       promptTokens += body.usage.prompt_tokens;
       completionTokens += body.usage.completion_tokens;
@@ -86,11 +86,11 @@ describe("the Batch API, the seed's flow with the official SDK", () => {
     const openai = sim.client();
     const ids: string[] = [];
     for (const name of ['one', 'two', 'three']) ids.push((await createBatch(openai, [chatLine(name, name)], { name })).id);
-    const first = await (await fetch(`${sim.url}/batches?limit=2`)).json();
+    const first = await json(fetch(`${sim.url}/batches?limit=2`));
     expect(openaiSchemaErrors('ListBatchesResponse', first)).toEqual([]);
     expect(first).toMatchObject({ object: 'list', has_more: true, first_id: ids[2], last_id: ids[1] });
     expect(first.data.map((batch: { id: string }) => batch.id)).toEqual([ids[2], ids[1]]);
-    const next = await (await fetch(`${sim.url}/batches?limit=2&after=${ids[1]}`)).json();
+    const next = await json(fetch(`${sim.url}/batches?limit=2&after=${ids[1]}`));
     expect(next.data[0].id).toBe(ids[0]);
 
     const seen: string[] = [];
@@ -102,7 +102,7 @@ describe("the Batch API, the seed's flow with the official SDK", () => {
   it('answers an unknown batch with a 404 ErrorResponse', async () => {
     const response = await fetch(`${sim.url}/batches/batch_nope`);
     expect(response.status).toBe(404);
-    const body = await response.json();
+    const body = await json(response);
     expect(openaiSchemaErrors('ErrorResponse', body)).toEqual([]);
     expect(body.error).toMatchObject({ type: 'invalid_request_error', param: 'batch_id' });
   });

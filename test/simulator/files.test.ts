@@ -1,7 +1,7 @@
 import { APIError, toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { openaiSchemaErrors } from '../support/openai-schemas';
-import { upload } from './batch-support';
+import { json, upload } from './batch-support';
 import { useSimulator } from './helpers';
 
 const START = Date.UTC(2026, 0, 1);
@@ -19,7 +19,7 @@ async function statusOf(promise: Promise<unknown>): Promise<number | undefined> 
 }
 
 async function listIds(query: string): Promise<{ ids: string[]; body: Record<string, unknown> }> {
-  const body = await (await fetch(`${sim.url}/files?${query}`)).json();
+  const body = await json(fetch(`${sim.url}/files?${query}`));
   expect(openaiSchemaErrors('ListFilesResponse', body)).toEqual([]);
   return { ids: body.data.map((file: { id: string }) => file.id), body };
 }
@@ -88,7 +88,7 @@ describe('the Files API', () => {
     form.set('purpose', 'batch');
     const missing = await fetch(`${sim.url}/files`, { method: 'POST', body: form });
     expect(missing.status).toBe(400);
-    expect((await missing.json()).error).toMatchObject({ param: 'file', code: 'missing_required_parameter' });
+    expect((await json(missing)).error).toMatchObject({ param: 'file', code: 'missing_required_parameter' });
     const openai = sim.client();
     expect(await statusOf(openai.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'homework' as never }))).toBe(400);
   });

@@ -5,10 +5,9 @@
  */
 import { InvalidRequestError } from '../errors';
 import type { BatchError } from './input';
-import { randomId } from './list';
+import { randomId } from './ids';
 import type { Metadata } from './metadata';
-import type { BatchUsage } from './usage';
-import { emptyUsage } from './usage';
+import { emptyUsage, type BatchUsage } from './usage';
 
 export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 type Stamp = `${Exclude<BatchStatus, 'validating'>}_at`;

@@ -4,7 +4,7 @@
  * clock) is gone.
  */
 import { InvalidRequestError } from '../errors';
-import { randomId } from './list';
+import { randomId } from './ids';
 
 /** What an upload may say (CreateFileRequest's purposes that the File object can also report). */
 export const UPLOAD_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data'] as const;

@@ -1,14 +1,9 @@
-/** OpenAI's cursor lists (`limit`, `after`, `has_more`), shared by files and batches, and their ids. */
+/** OpenAI's cursor lists (`limit`, `after`, `has_more`), shared by files and batches. */
 import { InvalidRequestError } from '../errors';
 
 export type ListQuery = { limit: number; after: string | null; order: 'asc' | 'desc' };
 
 export type Page<T> = { object: 'list'; data: T[]; first_id?: string; last_id?: string; has_more: boolean };
-
-/** A fresh id: the prefix and `hexDigits` random hex digits. */
-export function randomId(prefix: string, hexDigits = 32): string {
-  return `${prefix}${(crypto.randomUUID() + crypto.randomUUID()).replace(/-/g, '').slice(0, hexDigits)}`;
-}
 
 /** `limit` (1..maxLimit), `after` and `order` from the query string; an out-of-range value is a 400. */
 export function listQuery(params: URLSearchParams, defaults: { limit: number; maxLimit: number; order: 'asc' | 'desc' }): ListQuery {

@@ -8,7 +8,7 @@ import { sleep } from '../timing';
 import type { BatchJob } from './batch';
 import type { FileStore } from './files';
 import type { BatchError, BatchInput, BatchLine } from './input';
-import { randomId } from './list';
+import { randomId } from './ids';
 import type { BatchKnobs } from './metadata';
 import { addUsage } from './usage';
 
