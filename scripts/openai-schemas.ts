@@ -7,12 +7,17 @@
  *
  * Writes test/fixtures/openai/schemas.json. Re-run it with the names of the schemas the tests
  * need (the `roots` of the current fixture, plus new ones) to add or refresh schemas.
+ * `--out <file>` writes another fixture instead; `--file <name>` records which file of the
+ * repository the description came from (default openapi.json).
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 
-const [source, commit, ...roots] = process.argv.slice(2);
+const { values: flags, positionals } = parseArgs({ options: { out: { type: "string" }, file: { type: "string", default: "openapi.json" } }, allowPositionals: true });
+const [source, commit, ...names] = positionals;
+const roots = [...new Set(names)];
 if (!source || !commit || roots.length === 0) {
-  console.error("usage: tsx scripts/openai-schemas.ts <openapi.json> <commit> SchemaName [SchemaName...]");
+  console.error("usage: tsx scripts/openai-schemas.ts [--out fixture.json] [--file openapi.yaml] <openapi.json> <commit> SchemaName [SchemaName...]");
   process.exit(2);
 }
 const document = JSON.parse(readFileSync(source, "utf8")) as { components: { schemas: Record<string, unknown> } };
@@ -38,9 +43,9 @@ const visit = (name: string) => {
 roots.sort().forEach(visit);
 
 const fixture = {
-  source: { repository: "https://github.com/openai/openai-openapi", file: "openapi.json", commit },
+  source: { repository: "https://github.com/openai/openai-openapi", file: flags.file, commit },
   roots: roots.sort(),
   components: { schemas: Object.fromEntries(Object.keys(picked).sort().map((name) => [name, picked[name]])) },
 };
-writeFileSync(new URL("../test/fixtures/openai/schemas.json", import.meta.url), `${JSON.stringify(fixture, null, 1)}\n`);
+writeFileSync(flags.out ?? new URL("../test/fixtures/openai/schemas.json", import.meta.url), `${JSON.stringify(fixture, null, 1)}\n`);
 console.log(`${roots.length} roots, ${Object.keys(picked).length} schemas written`);

@@ -1,8 +1,9 @@
 import { type Schema, Validator } from "@cfworker/json-schema";
 import fixture from "../fixtures/openai/schemas.json";
+import retired from "../fixtures/openai/retired-schemas.json";
 
 /** The vendored schemas' names (test/fixtures/openai, made by scripts/openai-schemas.ts). */
-export type OpenAISchemaName = keyof typeof fixture.components.schemas;
+export type OpenAISchemaName = keyof typeof fixture.components.schemas | keyof typeof retired.components.schemas;
 
 /**
  * OpenAI's description says OpenAPI 3.1 but still marks some schemas `nullable: true`, the 3.0
@@ -16,7 +17,7 @@ function nullableAsAnyOf(node: unknown): unknown {
   return nullable === true ? { anyOf: [converted, { type: "null" }] } : converted;
 }
 
-const components = nullableAsAnyOf(fixture.components);
+const components = nullableAsAnyOf({ schemas: { ...retired.components.schemas, ...fixture.components.schemas } });
 const validators = new Map<string, Validator>();
 
 /**

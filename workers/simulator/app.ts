@@ -4,13 +4,14 @@
  * (Web APIs only), so it runs in Node (see node.ts) or workerd.
  */
 import { Hono } from 'hono';
+import { mountFilesAndBatches } from './batches/mount';
 import { cacheScope, cacheWriteTokens, PromptCache } from './cache';
 import { complete } from './complete';
 import { errorResponse, InvalidRequestError } from './errors';
 import { directiveFailRate, FaultCounter, faultResponse, findFault } from './faults';
 import { hashString, unitFloat } from './hash';
 import { resolveOptions, type SimulatorOptions } from './options';
-import { headerNumber, parseChatRequest } from './request';
+import { headerNumber, parseChatRequest, parseJson } from './request';
 import { reportedTier } from './tiers';
 import { pacingMs, sleep } from './timing';
 import { messageText, promptTokenSequence } from './tokens';
@@ -20,14 +21,6 @@ export type { SimulatorOptions } from './options';
 
 /** Set on every response, so the gateway can record that the simulator served a call. */
 export const SIMULATOR_HEADER = 'x-nanometer-simulator';
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('We could not parse the JSON body of your request.', 'body');
-  }
-}
 
 export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono {
   const options = resolveOptions(overrides);
@@ -86,13 +79,15 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono
     return c.json(completionBody(answer, wire));
   });
 
+  mountFilesAndBatches(app, options);
+
   app.notFound((c) =>
     errorResponse(404, `Invalid URL (${c.req.method} ${new URL(c.req.url).pathname})`, 'invalid_request_error', 'unknown_url'),
   );
 
   app.onError((error) =>
     error instanceof InvalidRequestError
-      ? errorResponse(400, error.message, 'invalid_request_error', error.code, error.param)
+      ? errorResponse(error.status, error.message, 'invalid_request_error', error.code, error.param)
       : errorResponse(500, `Simulator error: ${error.message}`, 'server_error'),
   );
 

@@ -1,10 +1,12 @@
 /** Errors in OpenAI's wire shape: `{error: {message, type, param, code}}`. */
 
+/** OpenAI's `invalid_request_error`: a 400, or the status given (404 for an unknown object). */
 export class InvalidRequestError extends Error {
   constructor(
     message: string,
     readonly param: string | null = null,
     readonly code: string | null = null,
+    readonly status = 400,
   ) {
     super(message);
   }

@@ -22,6 +22,8 @@ export type SimulatorOptions = {
   failRate: Record<string, number>;
   /** Models listed by GET /v1/models (any model name is accepted by completions). */
   models: string[];
+  /** Batch API: wait between a batch starting and its lines being answered (metadata `sim_completion_ms`). */
+  batchCompletionMs: number;
 };
 
 export const DEFAULT_OPTIONS: SimulatorOptions = {
@@ -33,6 +35,7 @@ export const DEFAULT_OPTIONS: SimulatorOptions = {
   profiles: { 'gpt-5.4-nano': { verbosity: 1 }, 'gpt-5.4-mini': { verbosity: 1.6 } },
   failRate: {},
   models: ['gpt-5.4-nano', 'gpt-5.4-mini'],
+  batchCompletionMs: 20,
 };
 
 export function resolveOptions(overrides: Partial<SimulatorOptions> = {}): SimulatorOptions {

@@ -83,6 +83,14 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   return body as ChatRequest;
 }
 
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError('We could not parse the JSON body of your request.', 'body');
+  }
+}
+
 /** A non-negative number from a knob header, or the fallback when the header is absent. */
 export function headerNumber(headers: Headers, name: string, fallback: number): number {
   const raw = headers.get(name);
