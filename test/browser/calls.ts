@@ -20,7 +20,7 @@ export interface SpendMetrics {
   mini_cost_usd_measured_low: number | null;
   mini_cost_usd_measured_high: number | null;
 }
-export type SpendRow = SpendMetrics & Partial<Record<"day" | "endpoint" | "model", string>>;
+export type SpendRow = SpendMetrics & Partial<Record<"day" | "endpoint" | "model" | "service_tier", string>>;
 export interface Spend {
   from: string;
   to: string;
@@ -46,7 +46,8 @@ const LONG_SYSTEM = `You answer questions about parcels. ${"Keep every answer sh
 
 /**
  * A new key, then its calls: intent ×3 (each shadowed by mini: SHADOW_RATE in gateway.ts), chat ×2
- * sharing a cached prefix, and one chat the upstream refuses (an error row). Waits until the
+ * sharing a cached prefix, one of them at the flex tier, and one chat the upstream refuses (an
+ * error row). Waits until the
  * ledger, written after each answer, has all of them and every shadow call.
  */
 export async function keyWithCalls(): Promise<{ key: string; requests: number }> {
@@ -59,7 +60,7 @@ export async function keyWithCalls(): Promise<{ key: string; requests: number }>
   const calls: [string, unknown, number][] = [
     ...texts.map((text): [string, unknown, number] => ["/v1/intent", { text, labels: ["billing", "shipping", "other"] }, 200]),
     ["/v1/chat/completions", chat("Where is parcel 42?"), 200],
-    ["/v1/chat/completions", chat("Where is parcel 43?"), 200],
+    ["/v1/chat/completions", { ...chat("Where is parcel 43?"), service_tier: "flex" }, 200],
     ["/v1/chat/completions", chat("[[sim:fault=400]]"), 400],
   ];
   for (const [path, body, status] of calls) {

@@ -52,7 +52,7 @@ async function expectRow(row: Locator, api: SpendMetrics) {
   if (api.agreement !== null) await expectInterval(agreement, api.agreement_low!, api.agreement_high!, 100);
 }
 
-async function expectTable(page: Page, table: string, api: Spend, group: "endpoint" | "model") {
+async function expectTable(page: Page, table: string, api: Spend, group: "endpoint" | "model" | "service_tier") {
   const rows = page.locator(`${table} tbody tr[data-row]`);
   expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(api.rows.map((r) => r[group]));
   for (const row of api.rows) await expectRow(page.locator(`${table} tr[data-row="${row[group]}"]`), row);
@@ -73,7 +73,7 @@ function watch(page: Page) {
 }
 
 describe("GET /dashboard in chromium", () => {
-  it("shows what GET /v1/spend answers for the last 30 days: totals, chart, endpoints, models, CSV", async () => {
+  it("shows what GET /v1/spend answers for the last 30 days: totals, chart, endpoints, models, tiers, CSV", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const problems = watch(page);
     await page.goto(`${base}/dashboard#token=${key}`);
@@ -83,10 +83,11 @@ describe("GET /dashboard in chromium", () => {
     const [from, to] = [await page.inputValue('input[name="from"]'), await page.inputValue('input[name="to"]')];
     const today = new Date().toISOString().slice(0, 10);
     expect([from, to]).toEqual([new Date(Date.now() - 29 * DAY_MS).toISOString().slice(0, 10), today]);
-    const [days, endpoints, models] = await Promise.all([
+    const [days, endpoints, models, tiers] = await Promise.all([
       spend(key, { from, to, group_by: "day" }),
       spend(key, { from, to, group_by: "endpoint" }),
       spend(key, { from, to, group_by: "model" }),
+      spend(key, { from, to, group_by: "tier" }),
     ]);
     expect(days.totals.requests).toBe(requests);
 
@@ -105,6 +106,8 @@ describe("GET /dashboard in chromium", () => {
 
     await expectTable(page, "#endpoints", endpoints, "endpoint");
     await expectTable(page, "#models", models, "model");
+    await expectTable(page, "#tiers", tiers, "service_tier");
+    expect(tiers.rows.map((r) => r.service_tier)).toEqual(["default", "flex"]);
     expect(endpoints.rows.map((r) => r.endpoint)).toEqual(["chat.completions", "intent"]);
     // Intent was shadowed, chat was not: its agreement and measured projection are the API's, chat's are dashes.
     const [chat, intent] = endpoints.rows;
@@ -125,7 +128,7 @@ describe("GET /dashboard in chromium", () => {
     expectShown(legend[2] ?? "", day?.mini_cost_usd ?? NaN);
 
     const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#csv")]);
-    const csv = await gateway(`/v1/spend?${new URLSearchParams({ from, to, group_by: "day,endpoint,model", format: "csv" })}`, key);
+    const csv = await gateway(`/v1/spend?${new URLSearchParams({ from, to, group_by: "day,endpoint,model,tier", format: "csv" })}`, key);
     expect(download.suggestedFilename()).toBe(`spend-${from}-${to}.csv`);
     expect(await readFile((await download.path()) ?? "", "utf8")).toBe(await csv.text());
 

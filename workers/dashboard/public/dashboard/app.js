@@ -81,8 +81,8 @@ async function load() {
   range.hidden = false;
   report.setAttribute("aria-busy", "true");
   try {
-    const [days, endpoints, models] = await Promise.all(
-      ["day", "endpoint", "model"].map(async (group_by) => (await spend({ group_by })).json()),
+    const [days, endpoints, models, tiers] = await Promise.all(
+      ["day", "endpoint", "model", "tier"].map(async (group_by) => (await spend({ group_by })).json()),
     );
     if (seen !== loads) return;
     report.hidden = false;
@@ -90,6 +90,7 @@ async function load() {
     drawDaily($("#chart"), days.from, days.to, days.rows);
     renderTable($("#endpoints"), endpoints.rows, endpoints.totals);
     renderTable($("#models"), models.rows, models.totals);
+    renderTable($("#tiers"), tiers.rows, tiers.totals);
     report.setAttribute("aria-busy", "false");
   } catch (err) {
     if (seen === loads) failed(err);
@@ -99,7 +100,7 @@ async function load() {
 /** The CSV of the same range, fetched with the header and handed over as a blob link. */
 async function downloadCsv() {
   try {
-    const blob = await (await spend({ group_by: "day,endpoint,model", format: "csv" })).blob();
+    const blob = await (await spend({ group_by: "day,endpoint,model,tier", format: "csv" })).blob();
     const link = Object.assign(document.createElement("a"), {
       href: URL.createObjectURL(blob),
       download: `spend-${range.from.value}-${range.to.value}.csv`,

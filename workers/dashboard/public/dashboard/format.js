@@ -5,6 +5,15 @@ const usdFormats = {
   cents: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4 }),
   tiny: new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumSignificantDigits: 3 }),
 };
+// Every digit the API sends (pico-dollars), but never more than a double holds (15 significant).
+const exactFormat = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 12,
+  maximumSignificantDigits: 15,
+  roundingPriority: "lessPrecision",
+});
 const countFormat = new Intl.NumberFormat("en-US");
 const percentFormat = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -15,8 +24,8 @@ export function usd(value) {
   return (abs >= 1 ? usdFormats.large : abs >= 0.01 ? usdFormats.cents : usdFormats.tiny).format(value);
 }
 
-/** The exact amount, to the nano-dollar the API keeps. */
-export const exactUsd = (value) => `$${value.toFixed(9)}`;
+/** The amount to the pico-dollar the API keeps, as far as a double carries it: the cell's tooltip. */
+export const exactUsd = (value) => exactFormat.format(value);
 
 export const count = (value) => countFormat.format(value);
 

@@ -1,4 +1,4 @@
-// The per-endpoint and per-model tables, built with textContent only (no markup from data).
+// The per-endpoint, per-model and per-tier tables, built with textContent only (no markup from data).
 import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 
 // [metric, label, pick, format, title, 95% interval under the figure]
@@ -41,10 +41,12 @@ function metricRow(heading, m) {
   return tr;
 }
 
-/** Fills `table` with one row per group value (`table.dataset.group`: endpoint or model) and a total row. */
+const GROUP_LABELS = { endpoint: "Endpoint", model: "Model", service_tier: "Tier" };
+
+/** Fills `table` with one row per group value (`table.dataset.group`: a spend row's group column) and a total row. */
 export function renderTable(table, rows, totals) {
   const group = table.dataset.group;
-  const head = wrap("tr", cell("th", group === "endpoint" ? "Endpoint" : "Model", { scope: "col" }));
+  const head = wrap("tr", cell("th", GROUP_LABELS[group] ?? group, { scope: "col" }));
   for (const [, label] of COLUMNS) head.append(cell("th", label, { scope: "col" }));
 
   const body = wrap("tbody");

@@ -1,0 +1,110 @@
+import { and, eq, getTableColumns, gt, notExists, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { alias, QueryBuilder } from "drizzle-orm/sqlite-core";
+import { joinMoney, moneySum } from "../db/money";
+import { ledger, rollup } from "../db/schema";
+import { MINI_MODEL } from "../metering/cost";
+import { COUNTS, MOMENTS, MONEY, type Metrics } from "./metrics";
+
+/** The SQL that sums ledger and rollup rows into Metrics: once in SQL, read exactly (db/money.ts). */
+
+/** The UTC day of a ledger row, in SQL: `time` is epoch milliseconds. */
+export const ledgerDay = sql<string>`date(${ledger.time} / 1000, 'unixepoch')`;
+
+/** A row of the request's own spend: not a shadow call. */
+export const isOwn = sql`${ledger.shadow} = 0`;
+const isPair = sql`${ledger.shadow} = 1 and ${ledger.pairCostPico} is not null`;
+const when = (condition: SQL, value: SQLWrapper) => sql`case when ${condition} then ${value} else 0 end`;
+
+const later = alias(ledger, "later");
+/** True on a request's last own attempt, the row that carries its final status. */
+const isFinal = and(
+  isOwn,
+  notExists(
+    new QueryBuilder()
+      .select({ one: sql`1` })
+      .from(later)
+      .where(and(eq(later.requestId, ledger.requestId), gt(later.attempt, ledger.attempt), eq(later.shadow, 0))),
+  ),
+)!;
+
+const first = alias(ledger, "first");
+/**
+ * A shadow row is grouped under what its request asked for (attempt 1's model and tier; nano,
+ * since only nano's answers are shadowed), so shadow figures sit beside the spend they measure
+ * instead of in mini's group.
+ */
+const ofRequest = (column: "model" | "serviceTier") =>
+  sql<string>`case when ${ledger.shadow} = 0 then ${ledger[column]} else coalesce((${new QueryBuilder()
+    .select({ value: first[column] })
+    .from(first)
+    .where(and(eq(first.requestId, ledger.requestId), eq(first.attempt, 1)))}), ${ledger[column]}) end`;
+export const groupModel = ofRequest("model");
+export const groupTier = ofRequest("serviceTier");
+
+const x = sql`cast(${ledger.pairCostPico} as real)`;
+const y = sql`cast(${ledger.costPico} as real)`;
+const one = sql`1`;
+
+/**
+ * What each metric sums over ledger rows. Own rows: each request counted once, at its last own
+ * attempt; tokens and money of every own attempt. Shadow rows apart: their count and cost,
+ * agreement, pair moments.
+ */
+const ledgerTerms: Record<keyof Metrics, SQL> = {
+  requests: when(isFinal, one),
+  errors: when(and(isFinal, sql`${ledger.status} >= 400`)!, one),
+  inputTokens: when(isOwn, ledger.inputTokens),
+  cachedTokens: when(isOwn, ledger.cachedTokens),
+  cacheWriteTokens: when(isOwn, ledger.cacheWriteTokens),
+  outputTokens: when(isOwn, ledger.outputTokens),
+  reasoningTokens: when(isOwn, ledger.reasoningTokens),
+  costPico: when(isOwn, ledger.costPico),
+  miniCostPico: when(isOwn, ledger.miniCostPico),
+  // Escalation is the one way a request makes a second own attempt, always on mini.
+  escalations: when(sql`${isOwn} and ${ledger.attempt} > 1 and ${ledger.model} = ${MINI_MODEL}`, one),
+  shadowRequests: when(sql`${ledger.shadow} = 1`, one),
+  shadowCostPico: when(sql`${ledger.shadow} = 1`, ledger.costPico),
+  judged: when(sql`${ledger.shadow} = 1 and ${ledger.agreement} is not null`, one),
+  agreed: when(sql`${ledger.shadow} = 1 and ${ledger.agreement} = 1`, one),
+  pairs: when(isPair, one),
+  pairNanoCostPico: when(isPair, ledger.pairCostPico),
+  pairMiniCostPico: when(isPair, ledger.costPico),
+  pairNanoSq: when(isPair, sql`${x} * ${x}`),
+  pairMiniSq: when(isPair, sql`${y} * ${y}`),
+  pairCross: when(isPair, sql`${x} * ${y}`),
+};
+
+/** Rollup rows are already sums of the ledger: each metric sums its own column. */
+const rollupTerms = Object.fromEntries([...COUNTS, ...MONEY, ...MOMENTS].map((m) => [m, sql`${rollup[m]}`])) as Record<keyof Metrics, SQL>;
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const plainSum = (value: SQL, name: string) => sql<number>`coalesce(sum(${value}), 0)`.mapWith(Number).as(snake(name));
+
+/** Sums to store in rollup rows (a day's group stays far inside SQLite's 64-bit integers). */
+export const ledgerSumsToStore = Object.fromEntries(
+  Object.entries(ledgerTerms).map(([m, term]) => [m, plainSum(term, m)]),
+) as Record<keyof Metrics, SQL.Aliased<number>>;
+
+/** Sums to read into JavaScript: money in two exact parts (db/money.ts), the rest as numbers. */
+function sumsToRead(terms: Record<keyof Metrics, SQL>) {
+  return Object.assign(
+    {},
+    ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: plainSum(terms[m], m) })),
+    ...MONEY.map((m) => moneySum(terms[m], m)),
+  ) as Record<string, SQL.Aliased<number>>;
+}
+export const ledgerSums = sumsToRead(ledgerTerms);
+export const rollupSums = sumsToRead(rollupTerms);
+
+const MONEY_PARTS = new Set(MONEY.flatMap((m) => [`${m}Hi`, `${m}Lo`]));
+
+/** A row read with `ledgerSums` or `rollupSums`, its money joined: Metrics, plus the group's columns. */
+export function readSums<G extends object>(row: Record<string, unknown>): G & Metrics {
+  const rest = Object.fromEntries(Object.entries(row).filter(([name]) => !MONEY_PARTS.has(name)));
+  return { ...rest, ...Object.fromEntries(MONEY.map((m) => [m, joinMoney(row, m)])) } as G & Metrics;
+}
+
+/** `fields` in the order of `table`'s columns, as Drizzle's INSERT … SELECT requires. */
+export function inColumnOrder<T extends Record<string, unknown>>(table: Parameters<typeof getTableColumns>[0], fields: T): T {
+  return Object.fromEntries(Object.keys(getTableColumns(table)).map((name) => [name, fields[name]])) as T;
+}
