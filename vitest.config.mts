@@ -10,6 +10,8 @@ export default defineConfig({
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // A second, empty D1 for tests that apply the migrations one by one (test/migrations.test.ts).
+              d1Databases: ["MIGRATION_DB"],
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 OPENAI_BASE_URL: inject<string>("simulatorUrl"),

@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 const ledgerSum = async (keyId: string, day: string) =>
   (
     await env.DB.prepare(
-      "SELECT coalesce(sum(cost_nano), 0) AS n FROM ledger WHERE key_id = ? AND strftime('%Y-%m-%d', time / 1000, 'unixepoch') = ?",
+      "SELECT coalesce(sum(cost_pico), 0) AS n FROM ledger WHERE key_id = ? AND strftime('%Y-%m-%d', time / 1000, 'unixepoch') = ?",
     )
       .bind(keyId, day)
       .first<{ n: number }>()
@@ -22,7 +22,7 @@ const ledgerCount = async (keyId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM ledger WHERE key_id = ?").bind(keyId).first<{ n: number }>())?.n;
 
 let serial = 0;
-function row(keyId: string, time: number, costNano: number): NewLedgerRow {
+function row(keyId: string, time: number, costPico: number): NewLedgerRow {
   return {
     requestId: `req_budget_${++serial}`,
     attempt: 1,
@@ -37,18 +37,18 @@ function row(keyId: string, time: number, costNano: number): NewLedgerRow {
     cachedTokens: 0,
     outputTokens: 1,
     reasoningTokens: 0,
-    costNano,
-    miniCostNano: costNano * 4,
+    costPico,
+    miniCostPico: costPico * 4,
     latencyMs: 1,
   };
 }
 
 describe("daily budgets", () => {
   it("lets a key with a tiny budget through once, then answers 402 with the reset time and retry-after", async () => {
-    const { key, id } = await createKey({ daily_budget_usd: 1e-9 });
+    const { key, id } = await createKey({ daily_budget_usd: 1e-6 });
     const first = await call("/v1/intent", { token: key, body: { text: "where is my parcel?" } });
     expect(first.status).toBe(200);
-    expect((await json(first)).cost.usd).toBeGreaterThan(1e-9);
+    expect((await json(first)).cost.usd).toBeGreaterThan(1e-6);
 
     const before = Date.now();
     const refused = await call("/v1/intent", { token: key, body: { text: "and now?" } });
@@ -78,7 +78,7 @@ describe("daily budgets", () => {
   it("never stops a key without a budget, however much it has spent today", async () => {
     const { key, id } = await createKey();
     await writeLedgerRows(db(), [row(id, Date.now(), 1_000_000_000_000)]);
-    expect(await spentOn(db(), id, utcDay(Date.now()))).toBe(1_000_000_000_000);
+    expect(await spentOn(db(), id, utcDay(Date.now()))).toBe(1_000_000_000_000n);
     for (let i = 0; i < 2; i++) {
       expect((await call("/v1/intent", { token: key, body: { text: `call ${i}` } })).status).toBe(200);
     }
@@ -86,9 +86,9 @@ describe("daily budgets", () => {
 
   it("counts only today: yesterday's spend over the budget does not stop today's calls", async () => {
     const { key, id } = await createKey({ daily_budget_usd: 0.001 });
-    await writeLedgerRows(db(), [row(id, Date.now() - DAY_MS, 5_000_000)]);
+    await writeLedgerRows(db(), [row(id, Date.now() - DAY_MS, 5_000_000_000)]);
     expect((await call("/v1/intent", { token: key, body: { text: "today" } })).status).toBe(200);
-    await writeLedgerRows(db(), [row(id, Date.now(), 1_000_000)]);
+    await writeLedgerRows(db(), [row(id, Date.now(), 1_000_000_000)]);
     expect((await call("/v1/intent", { token: key, body: { text: "today again" } })).status).toBe(402);
   });
 
@@ -100,7 +100,7 @@ describe("daily budgets", () => {
     const today = utcDay(Date.now());
     const sum = await ledgerSum(id, today);
     expect(sum).toBeGreaterThan(0);
-    expect(await spentOn(db(), id, today)).toBe(sum);
+    expect(await spentOn(db(), id, today)).toBe(BigInt(sum!));
   });
 
   it("does not double count a replayed ledger write, and keeps each UTC day apart", async () => {
@@ -109,8 +109,8 @@ describe("daily budgets", () => {
     const rows = [row(id, noon, 700), row(id, noon + 1000, 300), row(id, noon + DAY_MS, 50), row(id, noon, 0)];
     await writeLedgerRows(db(), rows);
     await writeLedgerRows(db(), rows);
-    expect(await spentOn(db(), id, "2026-03-10")).toBe(1000);
-    expect(await spentOn(db(), id, "2026-03-11")).toBe(50);
+    expect(await spentOn(db(), id, "2026-03-10")).toBe(1000n);
+    expect(await spentOn(db(), id, "2026-03-11")).toBe(50n);
     expect(await ledgerSum(id, "2026-03-10")).toBe(1000);
   });
 
@@ -118,8 +118,8 @@ describe("daily budgets", () => {
     const { id } = await createKey({ daily_budget_usd: 1e-6 });
     const now = Date.parse("2026-05-31T23:59:58.500Z");
     const key = (await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(id).first())!;
-    const apiKey = { id, dailyBudgetNano: key.daily_budget_nano as number } as Parameters<typeof checkBudget>[1];
-    await writeLedgerRows(db(), [row(id, now, 999)]);
+    const apiKey = { id, dailyBudgetPico: key.daily_budget_pico as number } as Parameters<typeof checkBudget>[1];
+    await writeLedgerRows(db(), [row(id, now, 999_999)]);
     await expect(checkBudget(db(), apiKey, now)).resolves.toBeUndefined();
     await writeLedgerRows(db(), [row(id, now, 1)]);
     const err = await checkBudget(db(), apiKey, now).catch((e: unknown) => e);

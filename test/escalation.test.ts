@@ -37,7 +37,7 @@ describe("escalation: nano's failed answer goes once to mini", () => {
       expect(r.cost_usd).toBe(priced(r));
       expect(body.attempts[i].cost_usd).toBe(r.cost_usd);
     }
-    expect(Math.round(body.cost.usd * 1e9)).toBe(rows.reduce((sum, r) => sum + Math.round(r.cost_usd * 1e9), 0));
+    expect(Math.round(body.cost.usd * 1e12)).toBe(rows.reduce((sum, r) => sum + Math.round(r.cost_usd * 1e12), 0));
   });
 
   it("is off by default: nano's failure is a 422, its tokens still billed", async () => {

@@ -53,17 +53,17 @@ describe("costRatio()", () => {
 });
 
 describe("measuredCost()", () => {
-  it("applies one stratum's ratio to its cost, ± 1.96 SE, in whole nano-USD: 3 ± 0.565793 on 1 000 000", () => {
-    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }])).toEqual({ estimate: 3_000_000, low: 2_434_207, high: 3_565_793 });
+  it("applies one stratum's ratio to its cost, ± 1.96 SE, in whole money units: 3 ± 0.565793 on 1 000 000", () => {
+    expect(measuredCost([{ cost: 1_000_000, pairs: moments(pairs) }])).toEqual({ estimate: 3_000_000, low: 2_434_207, high: 3_565_793 });
   });
 
   it("adds strata at their own ratios, their variances summed", () => {
     // Stratum B: R = 2.5 exactly, SE 0. Total 3·1 000 000 + 2.5·400 000; half-width that of stratum A alone.
-    const b = { costNano: 400_000, pairs: moments([[100, 250], [300, 750], [8, 20]]) };
-    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, b])).toEqual({ estimate: 4_000_000, low: 3_434_207, high: 4_565_793 });
+    const b = { cost: 400_000, pairs: moments([[100, 250], [300, 750], [8, 20]]) };
+    expect(measuredCost([{ cost: 1_000_000, pairs: moments(pairs) }, b])).toEqual({ estimate: 4_000_000, low: 3_434_207, high: 4_565_793 });
     // Two strata with SE 0.288675 on 1 000 000 and on 2 000 000: half-width 1.96 · sqrt(1 + 4) · 288 675.
     const half = Z95 * Math.sqrt(5) * (Math.sqrt(10_000 / 3) / 200) * 1_000_000;
-    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 2_000_000, pairs: moments(pairs) }])).toEqual({
+    expect(measuredCost([{ cost: 1_000_000, pairs: moments(pairs) }, { cost: 2_000_000, pairs: moments(pairs) }])).toEqual({
       estimate: 9_000_000,
       low: Math.round(9_000_000 - half),
       high: Math.round(9_000_000 + half),
@@ -71,16 +71,16 @@ describe("measuredCost()", () => {
   });
 
   it("counts spend already on mini as it is, with no spread", () => {
-    const onMini = { costNano: 700_000, pairs: moments([]), onMini: true };
-    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, onMini])).toEqual({ estimate: 3_700_000, low: 3_134_207, high: 4_265_793 });
+    const onMini = { cost: 700_000, pairs: moments([]), onMini: true };
+    expect(measuredCost([{ cost: 1_000_000, pairs: moments(pairs) }, onMini])).toEqual({ estimate: 3_700_000, low: 3_134_207, high: 4_265_793 });
     expect(measuredCost([onMini])).toEqual({ estimate: 700_000, low: 700_000, high: 700_000 });
   });
 
   it("is never guessed: null when a stratum with spend has no pair, no interval when one has a single pair, never below 0", () => {
-    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 5, pairs: moments([]) }])).toBeNull();
-    expect(measuredCost([{ costNano: 1_000_000, pairs: moments(pairs) }, { costNano: 0, pairs: moments([]) }])).toMatchObject({ estimate: 3_000_000 });
-    expect(measuredCost([{ costNano: 3, pairs: moments([[200, 900]]) }])).toEqual({ estimate: 14, low: null, high: null });
-    expect(measuredCost([{ costNano: 1000, pairs: moments([[100, 1], [1, 100]]) }])?.low).toBe(0);
+    expect(measuredCost([{ cost: 1_000_000, pairs: moments(pairs) }, { cost: 5, pairs: moments([]) }])).toBeNull();
+    expect(measuredCost([{ cost: 1_000_000, pairs: moments(pairs) }, { cost: 0, pairs: moments([]) }])).toMatchObject({ estimate: 3_000_000 });
+    expect(measuredCost([{ cost: 3, pairs: moments([[200, 900]]) }])).toEqual({ estimate: 14, low: null, high: null });
+    expect(measuredCost([{ cost: 1000, pairs: moments([[100, 1], [1, 100]]) }])?.low).toBe(0);
     expect(measuredCost([])).toBeNull();
   });
 });

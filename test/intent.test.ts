@@ -30,10 +30,10 @@ describe("POST /v1/intent", () => {
     const { key, id: keyId } = await createKey();
     const body = await json(await call("/v1/intent", { token: key, body: { text: "hello there" } }));
     await expectOneLedgerRow(key, keyId, "intent", body);
-    const stored = await env.DB.prepare("SELECT cost_nano, typeof(cost_nano) AS t FROM ledger WHERE request_id = ?")
+    const stored = await env.DB.prepare("SELECT cost_pico, typeof(cost_pico) AS t FROM ledger WHERE request_id = ?")
       .bind(body.id)
-      .first<{ cost_nano: number; t: string }>();
-    expect(stored).toEqual({ cost_nano: Math.round(body.cost.usd * 1e9), t: "integer" });
+      .first<{ cost_pico: number; t: string }>();
+    expect(stored).toEqual({ cost_pico: Math.round(body.cost.usd * 1e12), t: "integer" });
   });
 
   it("lays the prompt out for cache hits: the same labels in any order give the same prefix", async () => {

@@ -12,7 +12,7 @@ describe("/v1/admin/keys", () => {
 
     const stored = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
     expect(JSON.stringify(stored)).not.toContain(created.key);
-    expect(stored?.daily_budget_nano).toBe(1_500_000_000);
+    expect(stored?.daily_budget_pico).toBe(1_500_000_000_000);
 
     const list = await json(await call("/v1/admin/keys"));
     const listed = list.data.find((k: { id: string }) => k.id === created.id);

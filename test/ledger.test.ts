@@ -67,8 +67,8 @@ const row = (requestId: string): NewLedgerRow => ({
   cachedTokens: 0,
   outputTokens: 10,
   reasoningTokens: 0,
-  costNano: 32_500,
-  miniCostNano: 120_000,
+  costPico: 32_500_000,
+  miniCostPico: 120_000_000,
   latencyMs: 5,
 });
 
@@ -105,14 +105,24 @@ describe("the ledger writer: nothing lost, nothing twice", () => {
   });
 
   it("stores a row's every field as given, and the schema's defaults for the fields it leaves out", async () => {
-    const shadow = { ...row("req_fields"), attempt: 2, status: 200, outcome: "ok", shadow: 1, agreement: 1, pairCostNano: 32_500 };
+    const shadow = { ...row("req_fields"), attempt: 2, status: 200, outcome: "ok", shadow: 1, agreement: 1, pairCostPico: 32_500_000, serviceTier: "flex" };
     await writeLedgerRows(dbFor(env.DB), [row("req_fields")]);
     await writeLedgerRows(dbFor(env.DB), [shadow]);
     const stored = await env.DB.prepare("SELECT * FROM ledger WHERE request_id = 'req_fields' ORDER BY attempt").all();
     const { requestId: _, ...base } = row("req_fields");
     expect(stored.results).toEqual([
-      expect.objectContaining({ attempt: 1, outcome: "ok", shadow: 0, agreement: null, pair_cost_nano: null, error: null, cost_nano: base.costNano }),
-      expect.objectContaining({ attempt: 2, outcome: "ok", shadow: 1, agreement: 1, pair_cost_nano: 32_500, cost_nano: base.costNano }),
+      expect.objectContaining({
+        attempt: 1,
+        outcome: "ok",
+        shadow: 0,
+        agreement: null,
+        pair_cost_pico: null,
+        error: null,
+        cost_pico: base.costPico,
+        service_tier: "default",
+        cache_write_tokens: 0,
+      }),
+      expect.objectContaining({ attempt: 2, outcome: "ok", shadow: 1, agreement: 1, pair_cost_pico: 32_500_000, cost_pico: base.costPico, service_tier: "flex" }),
     ]);
   });
 
@@ -149,12 +159,12 @@ describe("the ledger under load", () => {
       }
     };
     await Promise.all(Array.from({ length: 40 }, worker));
-    const rows = await env.DB.prepare("SELECT request_id, cost_nano FROM ledger WHERE key_id = ?")
+    const rows = await env.DB.prepare("SELECT request_id, cost_pico FROM ledger WHERE key_id = ?")
       .bind(keyId)
-      .all<{ request_id: string; cost_nano: number }>();
+      .all<{ request_id: string; cost_pico: number }>();
     expect(rows.results).toHaveLength(400);
-    const byRequest = new Map(rows.results.map((r) => [r.request_id, r.cost_nano]));
+    const byRequest = new Map(rows.results.map((r) => [r.request_id, r.cost_pico]));
     expect(byRequest.size).toBe(400);
-    for (const a of answers) expect(byRequest.get(a.id)).toBe(Math.round(a.cost.usd * 1e9));
+    for (const a of answers) expect(byRequest.get(a.id)).toBe(Math.round(a.cost.usd * 1e12));
   }, 120_000);
 });

@@ -4,19 +4,20 @@ import { rollDay } from "../workers/spend/rollup";
 import { at, db, spendFromSums } from "./support/ledger";
 import { call, createKey, json } from "./support/worker";
 
-const nano = (usd: number) => Math.round(usd * 1e9);
-type Tokens = { input_tokens: number; cached_tokens: number; output_tokens: number; reasoning_tokens: number };
+const pico = (usd: number) => Math.round(usd * 1e12);
+type Tokens = { input_tokens: number; cached_tokens: number; cache_write_tokens?: number; output_tokens: number; reasoning_tokens: number };
 
-/** The spend fields from token counts and nano-USD sums, as the SPEC defines them. */
-function expected(requests: number, errors: number, items: (Tokens & { costNano: number; miniNano: number })[]) {
+/** The spend fields from token counts and pico-USD sums, as the SPEC defines them. */
+function expected(requests: number, errors: number, items: (Tokens & { costPico: number; miniPico: number })[]) {
   const total = (f: (i: (typeof items)[number]) => number) => items.reduce((s, i) => s + f(i), 0);
   const sums = {
     inputTokens: total((i) => i.input_tokens),
     cachedTokens: total((i) => i.cached_tokens),
     outputTokens: total((i) => i.output_tokens),
     reasoningTokens: total((i) => i.reasoning_tokens),
-    costNano: total((i) => i.costNano),
-    miniCostNano: total((i) => i.miniNano),
+    cacheWriteTokens: total((i) => i.cache_write_tokens ?? 0),
+    costPico: total((i) => i.costPico),
+    miniCostPico: total((i) => i.miniPico),
   };
   return spendFromSums(sums, requests, errors);
 }
@@ -24,11 +25,11 @@ function expected(requests: number, errors: number, items: (Tokens & { costNano:
 /** Ledger rows as /v1/spend/requests shows them: a request counts once, errors by final status. */
 function fromLedger(rows: (Tokens & { request_id: string; attempt: number; status: number; cost_usd: number; mini_cost_usd: number })[]) {
   const finals = rows.filter((r) => !rows.some((o) => o.request_id === r.request_id && o.attempt > r.attempt));
-  return expected(finals.length, finals.filter((r) => r.status >= 400).length, rows.map((r) => ({ ...r, costNano: nano(r.cost_usd), miniNano: nano(r.mini_cost_usd) })));
+  return expected(finals.length, finals.filter((r) => r.status >= 400).length, rows.map((r) => ({ ...r, costPico: pico(r.cost_usd), miniPico: pico(r.mini_cost_usd) })));
 }
 
 describe("after real calls by two keys", () => {
-  it("POST /v1/admin/rollup and GET /v1/spend agree with the ledger and the upstream's usage, to the nano-dollar", async () => {
+  it("POST /v1/admin/rollup and GET /v1/spend agree with the ledger and the upstream's usage, to the pico-dollar", async () => {
     const keys = [await createKey({ name: "e2e-a" }), await createKey({ name: "e2e-b" })];
     const answers = new Map<string, { usage: Tokens; cost: { usd: number; mini_usd: number } }[]>();
     const texts = ["I want a refund", "where is my parcel?", "cancel my subscription", "the app crashes on login", "thanks!"];
@@ -49,7 +50,7 @@ describe("after real calls by two keys", () => {
 
     for (const key of keys) {
       const mine = answers.get(key.id)!;
-      const upstream = expected(mine.length, 0, mine.map((a) => ({ ...a.usage, costNano: nano(a.cost.usd), miniNano: nano(a.cost.mini_usd) })));
+      const upstream = expected(mine.length, 0, mine.map((a) => ({ ...a.usage, costPico: pico(a.cost.usd), miniPico: pico(a.cost.mini_usd) })));
       const own = await json(await call(`/v1/spend?from=${today}&to=${today}&group_by=key`, { token: key.key }));
       expect(own.rows).toEqual([{ key_id: key.id, ...fromLedger(ledger.filter((r: { key_id: string }) => r.key_id === key.id)) }]);
       expect(own.totals).toEqual(upstream);

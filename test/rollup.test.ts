@@ -7,19 +7,19 @@ import worker from "../workers/index";
 import { liveCache, rolledCache } from "../workers/spend/cache";
 import { daySums, retentionDays, ROLL_DAYS, rollDay } from "../workers/spend/rollup";
 import { liveSpend, rolledSpend, type SpendQuery } from "../workers/spend/spend";
-import { at, db, NO_SHADOW, seed, sums } from "./support/ledger";
+import { at, db, exactly, NO_SHADOW, seed, sums } from "./support/ledger";
 
 const DAY = 86_400_000;
 const RETENTION = 90;
 const rowsOf = (day: string) =>
   db().select().from(rollup).where(eq(rollup.day, day)).orderBy(asc(rollup.keyId), asc(rollup.endpoint), asc(rollup.model));
 const ledgerTotal = async (from: number, to: number) =>
-  env.DB.prepare("SELECT count(*) AS n, sum(cost_nano) AS cost, sum(mini_cost_nano) AS mini FROM ledger WHERE time >= ? AND time < ?")
+  env.DB.prepare("SELECT count(*) AS n, sum(cost_pico) AS cost, sum(mini_cost_pico) AS mini FROM ledger WHERE time >= ? AND time < ?")
     .bind(from, to)
     .first<{ n: number; cost: number | null; mini: number | null }>();
 
 describe("rollup of a day", () => {
-  it("sums per key × endpoint × model, each request once at its last attempt, to the nano-dollar", async () => {
+  it("sums per key × endpoint × model × tier, each request once at its last attempt, to the pico-dollar", async () => {
     const day = "2026-04-10";
     const retried = [
       ...(await seed([{ time: at(day, 1), keyId: "kA", requestId: "r1", attempt: 1 }])),
@@ -33,7 +33,7 @@ describe("rollup of a day", () => {
       ...(await seed([{ time: at(day, 5), keyId: "kB", endpoint: "route", requestId: "r5", attempt: 2, model: "gpt-5.4-mini" }])),
     ];
     const group = (keyId: string, endpoint: string, model: string, requests: number, errors: number, rows: typeof mini, more = {}) => ({
-      day, keyId, endpoint, model, requests, errors, ...sums(rows), ...NO_SHADOW, prefixTokens: 0, prefixMissedTokens: 0, ...more,
+      day, keyId, endpoint, model, serviceTier: "default", requests, errors, ...sums(rows), ...NO_SHADOW, prefixTokens: 0, prefixMissedTokens: 0, ...more,
     });
 
     const rolled = await rollDay(db(), day, at(day, 24, 15), RETENTION);
@@ -47,17 +47,17 @@ describe("rollup of a day", () => {
       group("kB", "route", "gpt-5.4-nano", 0, 0, escalated.slice(0, 1)),
     ]);
     const all = [...retried, ...cached, ...mini, ...failed, ...escalated];
-    expect(rolled).toMatchObject({ day, complete: true, groups: 5, totals: { requests: 5, errors: 2, ...sums(all) } });
+    expect(rolled).toMatchObject({ day, complete: true, groups: 5, totals: { requests: 5, errors: 2, ...exactly(sums(all)) } });
     const ledger = await ledgerTotal(Date.parse(day), Date.parse(day) + DAY);
-    expect([rolled.totals.costNano, rolled.totals.miniCostNano]).toEqual([ledger?.cost, ledger?.mini]);
+    expect([rolled.totals.costPico, rolled.totals.miniCostPico]).toEqual([BigInt(ledger!.cost!), BigInt(ledger!.mini!)]);
   });
 
   it("puts a row at 23:59:59.999 UTC in its own day and one at 00:00:00.000 in the next", async () => {
     const [last] = await seed([{ time: Date.UTC(2026, 3, 30, 23, 59, 59, 999), keyId: "kA", usage: { outputTokens: 7 } }]);
     const [first] = await seed([{ time: Date.UTC(2026, 4, 1), keyId: "kA", usage: { outputTokens: 9 } }]);
     const now = Date.UTC(2026, 4, 2, 0, 15);
-    expect((await rollDay(db(), "2026-04-30", now, RETENTION)).totals).toMatchObject({ requests: 1, costNano: last?.costNano });
-    expect((await rollDay(db(), "2026-05-01", now, RETENTION)).totals).toMatchObject({ requests: 1, costNano: first?.costNano });
+    expect((await rollDay(db(), "2026-04-30", now, RETENTION)).totals).toMatchObject({ requests: 1, costPico: BigInt(last!.costPico) });
+    expect((await rollDay(db(), "2026-05-01", now, RETENTION)).totals).toMatchObject({ requests: 1, costPico: BigInt(first!.costPico) });
   });
 
   it("gives the same rows when run again, and picks up rows that arrived late", async () => {
@@ -67,12 +67,12 @@ describe("rollup of a day", () => {
     const once = await rowsOf(day);
     const again = await rollDay(db(), day, at(day, 48, 15), RETENTION);
     expect(await rowsOf(day)).toEqual(once);
-    expect(again.totals).toMatchObject({ requests: 2, ...sums(early) });
+    expect(again.totals).toMatchObject({ requests: 2, ...exactly(sums(early)) });
 
     const late = await seed([{ time: at(day, 23, 59), keyId: "kA", usage: { inputTokens: 333 } }]);
     expect(await rowsOf(day)).toEqual(once);
     const rerolled = await rollDay(db(), day, at(day, 72, 15), RETENTION);
-    expect(rerolled.totals).toMatchObject({ requests: 3, ...sums([...early, ...late]) });
+    expect(rerolled.totals).toMatchObject({ requests: 3, ...exactly(sums([...early, ...late])) });
     const [rolledDay] = await db().select().from(rollupDays).where(eq(rollupDays.day, day));
     expect(rolledDay?.rolledAt).toBe(at(day, 72, 15));
   });
@@ -99,7 +99,7 @@ describe("scheduled()", () => {
     for (const day of ["2026-02-25", "2026-02-28"]) {
       const [a, b] = seeded.get(day)!;
       const rows = await rowsOf(day);
-      expect(rows.map((r) => [r.keyId, r.requests, r.costNano])).toEqual([["kA", 1, a?.costNano], ["kB", 1, b?.costNano]]);
+      expect(rows.map((r) => [r.keyId, r.requests, r.costPico])).toEqual([["kA", 1, a?.costPico], ["kB", 1, b?.costPico]]);
     }
   });
 });

@@ -4,7 +4,7 @@ import { expectedUsd, ledgerRowsOf } from "./support/tasks";
 import { call, createKey, json } from "./support/worker";
 
 type Row = Record<string, any>;
-const nano = (usd: number) => Math.round(usd * 1e9);
+const pico = (usd: number) => Math.round(usd * 1e12);
 const SHADOW = { env: { SHADOW_RATE: "1" } };
 
 describe("with SHADOW_RATE=1, after real calls and a rollup", () => {
@@ -41,9 +41,9 @@ describe("with SHADOW_RATE=1, after real calls and a rollup", () => {
       const theirs = shadows.filter((s) => s.endpoint === row.endpoint);
       // The caller's requests and cost are nano's answers alone; the shadow calls are apart, to the nano-dollar.
       expect(row.requests).toBe(mine.length);
-      expect(nano(row.cost_usd)).toBe(mine.reduce((s, a) => s + nano(a.cost.usd), 0));
+      expect(pico(row.cost_usd)).toBe(mine.reduce((s, a) => s + pico(a.cost.usd), 0));
       expect(row.shadow_requests).toBe(theirs.length);
-      expect(nano(row.shadow_cost_usd)).toBe(theirs.reduce((s, r) => s + nano(expectedUsd(r, "gpt-5.4-mini")), 0));
+      expect(pico(row.shadow_cost_usd)).toBe(theirs.reduce((s, r) => s + pico(expectedUsd(r, "gpt-5.4-mini")), 0));
       expect(row.agreement).toBeGreaterThanOrEqual(0);
       expect(row.agreement).toBeLessThanOrEqual(1);
       expect(row.agreement_low).toBeLessThanOrEqual(row.agreement);
@@ -52,7 +52,7 @@ describe("with SHADOW_RATE=1, after real calls and a rollup", () => {
       expect(row.mini_cost_usd_measured).toBeGreaterThan(row.mini_cost_usd);
       expect(row.mini_cost_usd_measured_low).toBeLessThanOrEqual(row.mini_cost_usd_measured);
       expect(row.mini_cost_usd_measured_high).toBeGreaterThanOrEqual(row.mini_cost_usd_measured);
-      expect(row.cost_per_success_usd).toBe(Math.round(nano(row.cost_usd) / row.requests) / 1e9);
+      expect(row.cost_per_success_usd).toBe(Math.round(pico(row.cost_usd) / row.requests) / 1e12);
     }
     expect(spend.totals.shadow_requests).toBe(calls.length);
 

@@ -4,7 +4,7 @@ import type { NewLedgerRow } from "../workers/db/schema";
 import { rollup } from "../workers/db/schema";
 import { measuredCost, wilson } from "../workers/spend/estimates";
 import { rollDay } from "../workers/spend/rollup";
-import { at, db, NO_SHADOW, seed, sums } from "./support/ledger";
+import { at, db, exactly, NO_SHADOW, seed, sums } from "./support/ledger";
 import { call, json } from "./support/worker";
 
 const roll = (day: string) => rollDay(db(), day, at(day, 24, 15), 90);
@@ -23,7 +23,7 @@ async function shadowed(day: string, keyId: string, endpoint: string, nanoOut: n
       attempt: 2,
       model: "gpt-5.4-mini",
       usage: { outputTokens: miniOut },
-      shadow: { agreement, pairCostNano: own!.costNano },
+      shadow: { agreement, pairCostPico: own!.costPico },
     },
   ]);
   return { own: own!, shadow: shadow! };
@@ -31,11 +31,11 @@ async function shadowed(day: string, keyId: string, endpoint: string, nanoOut: n
 
 const moments = (pairs: { own: NewLedgerRow; shadow: NewLedgerRow }[]) => ({
   n: pairs.length,
-  sumX: pairs.reduce((s, p) => s + p.own.costNano, 0),
-  sumY: pairs.reduce((s, p) => s + p.shadow.costNano, 0),
-  sumXX: pairs.reduce((s, p) => s + p.own.costNano ** 2, 0),
-  sumYY: pairs.reduce((s, p) => s + p.shadow.costNano ** 2, 0),
-  sumXY: pairs.reduce((s, p) => s + p.own.costNano * p.shadow.costNano, 0),
+  sumX: pairs.reduce((s, p) => s + p.own.costPico, 0),
+  sumY: pairs.reduce((s, p) => s + p.shadow.costPico, 0),
+  sumXX: pairs.reduce((s, p) => s + p.own.costPico ** 2, 0),
+  sumYY: pairs.reduce((s, p) => s + p.shadow.costPico ** 2, 0),
+  sumXY: pairs.reduce((s, p) => s + p.own.costPico * p.shadow.costPico, 0),
 });
 
 describe("shadow rows in the rollup", () => {
@@ -43,14 +43,14 @@ describe("shadow rows in the rollup", () => {
     const day = "2026-03-03";
     const { own, shadow } = await shadowed(day, "kX", "intent", 100, 400, 1);
     const { totals } = await roll(day);
-    expect(totals).toMatchObject({ requests: 1, errors: 0, ...sums([own]) });
+    expect(totals).toMatchObject({ requests: 1, errors: 0, ...exactly(sums([own])) });
     // Apart, in the group of the model the request asked for: no mini group appears.
     expect(await db().select().from(rollup).where(eq(rollup.day, day))).toEqual([
       {
-        day, keyId: "kX", endpoint: "intent", model: "gpt-5.4-nano", requests: 1, errors: 0, ...sums([own]), ...NO_SHADOW,
-        shadowRequests: 1, shadowCostNano: shadow.costNano, judged: 1, agreed: 1,
-        pairs: 1, pairNanoCostNano: own.costNano, pairMiniCostNano: shadow.costNano,
-        pairNanoSq: own.costNano ** 2, pairMiniSq: shadow.costNano ** 2, pairCross: own.costNano * shadow.costNano,
+        day, keyId: "kX", endpoint: "intent", model: "gpt-5.4-nano", serviceTier: "default", requests: 1, errors: 0, ...sums([own]), ...NO_SHADOW,
+        shadowRequests: 1, shadowCostPico: shadow.costPico, judged: 1, agreed: 1,
+        pairs: 1, pairNanoCostPico: own.costPico, pairMiniCostPico: shadow.costPico,
+        pairNanoSq: own.costPico ** 2, pairMiniSq: shadow.costPico ** 2, pairCross: own.costPico * shadow.costPico,
         prefixTokens: 0, prefixMissedTokens: 0,
       },
     ]);
@@ -77,9 +77,9 @@ describe("GET /v1/spend with shadow pairs", () => {
     expect(rolled.rows).toEqual(live.rows);
     expect(rolled.totals).toEqual(live.totals);
 
-    const usd = (nano: number) => nano / 1e9;
-    const intentCost = sums([...intent.map((p) => p.own), ...plain]).costNano;
-    const measured = measuredCost([{ costNano: intentCost, pairs: moments(intent) }])!;
+    const usd = (pico: number) => pico / 1e12;
+    const intentCost = sums([...intent.map((p) => p.own), ...plain]).costPico;
+    const measured = measuredCost([{ cost: intentCost, pairs: moments(intent) }])!;
     const agreement = wilson(2, 3)!;
     expect(rolled.rows.find((r: { endpoint: string }) => r.endpoint === "intent")).toMatchObject({
       requests: 5,
@@ -87,19 +87,19 @@ describe("GET /v1/spend with shadow pairs", () => {
       cost_usd: usd(intentCost),
       escalations: 0,
       shadow_requests: 3,
-      shadow_cost_usd: usd(sums(intent.map((p) => p.shadow)).costNano),
+      shadow_cost_usd: usd(sums(intent.map((p) => p.shadow)).costPico),
       agreement: 2 / 3,
       agreement_low: agreement.low,
       agreement_high: agreement.high,
       mini_cost_usd_measured: usd(measured.estimate),
       mini_cost_usd_measured_low: usd(measured.low!),
       mini_cost_usd_measured_high: usd(measured.high!),
-      cost_per_success_usd: Math.round(intentCost / 4) / 1e9,
+      cost_per_success_usd: Math.round(intentCost / 4) / 1e12,
     });
     // One pair: an estimate, no interval. Summaries are not judged: no agreement, still measured.
     expect(rolled.rows.find((r: { endpoint: string }) => r.endpoint === "extract")).toMatchObject({
       agreement: 1,
-      mini_cost_usd_measured: usd(Math.round((extract[0]!.shadow.costNano / extract[0]!.own.costNano) * extract[0]!.own.costNano)),
+      mini_cost_usd_measured: usd(Math.round((extract[0]!.shadow.costPico / extract[0]!.own.costPico) * extract[0]!.own.costPico)),
       mini_cost_usd_measured_low: null,
       mini_cost_usd_measured_high: null,
     });
@@ -107,20 +107,20 @@ describe("GET /v1/spend with shadow pairs", () => {
       shadow_requests: 1,
       agreement: null,
       agreement_low: null,
-      mini_cost_usd_measured: usd(summary.shadow.costNano),
+      mini_cost_usd_measured: usd(summary.shadow.costPico),
     });
 
     // Totals: each endpoint's cost at its own ratio from its summed moments (never one pooled ratio, never the rows' figures averaged).
     const all = [...intent, ...extract, summary];
     const pooled = measuredCost([
-      { costNano: intentCost, pairs: moments(intent) },
-      { costNano: extract[0]!.own.costNano, pairs: moments(extract) },
-      { costNano: summary.own.costNano, pairs: moments([summary]) },
+      { cost: intentCost, pairs: moments(intent) },
+      { cost: extract[0]!.own.costPico, pairs: moments(extract) },
+      { cost: summary.own.costPico, pairs: moments([summary]) },
     ])!;
     expect(pooled.low).toBeNull(); // extract and summarize have one pair each
     expect(rolled.totals).toMatchObject({
       shadow_requests: 5,
-      shadow_cost_usd: usd(sums(all.map((p) => p.shadow)).costNano),
+      shadow_cost_usd: usd(sums(all.map((p) => p.shadow)).costPico),
       agreement: 3 / 4,
       mini_cost_usd_measured: usd(pooled.estimate),
       mini_cost_usd_measured_low: null,
@@ -143,18 +143,18 @@ describe("GET /v1/spend with shadow pairs", () => {
       { time: at(day), keyId: key, requestId: `${key}_e`, attempt: 1 },
       { time: at(day), keyId: key, requestId: `${key}_e`, attempt: 2, model: "gpt-5.4-mini" },
     ]);
-    const nanoCost = sums([...pairs.map((p) => p.own), escalated[0]!]).costNano;
+    const nanoCost = sums([...pairs.map((p) => p.own), escalated[0]!]).costPico;
     const expected = measuredCost([
-      { costNano: nanoCost, pairs: moments(pairs) },
-      { costNano: escalated[1]!.costNano, pairs: moments([]), onMini: true },
+      { cost: nanoCost, pairs: moments(pairs) },
+      { cost: escalated[1]!.costPico, pairs: moments([]), onMini: true },
     ])!;
     const { rows } = await spend(`from=${day}&to=${day}&key_id=${key}&group_by=endpoint`);
     expect(rows[0]).toMatchObject({
       requests: 3,
       escalations: 1,
-      mini_cost_usd_measured: expected.estimate / 1e9,
-      mini_cost_usd_measured_low: expected.low! / 1e9,
-      mini_cost_usd_measured_high: expected.high! / 1e9,
+      mini_cost_usd_measured: expected.estimate / 1e12,
+      mini_cost_usd_measured_low: expected.low! / 1e12,
+      mini_cost_usd_measured_high: expected.high! / 1e12,
     });
   });
 
@@ -179,7 +179,7 @@ describe("GET /v1/spend with shadow pairs", () => {
     expect(totals.cost_per_success_usd).toBe(totals.cost_usd);
     const failed = await seed([{ time: at("2026-03-06"), keyId: key, status: 502 }]);
     expect((await spend(`from=2026-03-06&to=2026-03-06&key_id=${key}`)).totals).toMatchObject({
-      cost_usd: sums(failed).costNano / 1e9,
+      cost_usd: sums(failed).costPico / 1e12,
       cost_per_success_usd: null,
     });
   });

@@ -23,7 +23,7 @@ async function day(time: (h: number) => number, keyId: string) {
     { time: time(6), keyId, endpoint: "extract", model: "gpt-5.4-mini", usage: { inputTokens: 3000, cachedTokens: 2048 } },
     { time: time(7), keyId, endpoint: "extract", model: "gpt-5.4-mini", usage: { inputTokens: 3000, cachedTokens: 1024 } },
     // A shadow call is measurement, not the caller's traffic: none of its tokens count here.
-    { time: time(8), keyId, requestId: `shadow_${crypto.randomUUID()}`, attempt: 2, model: "gpt-5.4-mini", usage: { inputTokens: 9000, cachedTokens: 0 }, shadow: { agreement: 1, pairCostNano: 1 } },
+    { time: time(8), keyId, requestId: `shadow_${crypto.randomUUID()}`, attempt: 2, model: "gpt-5.4-mini", usage: { inputTokens: 9000, cachedTokens: 0 }, shadow: { agreement: 1, pairCostPico: 1 } },
   ]);
 }
 

@@ -80,7 +80,7 @@ describe("GET /v1/spend", () => {
     const body = await spend("group_by=model,endpoint,key&key_id=kS3");
     expect([body.from, body.to, body.group_by]).toEqual([day, today, ["endpoint", "model", "key"]]);
     // What ran on mini is mini's measured cost as it is; nano's spend without a shadow pair is not measured.
-    const onMini = mini[0]!.costNano / 1e9;
+    const onMini = mini[0]!.costPico / 1e12;
     const measured = { mini_cost_usd_measured: onMini, mini_cost_usd_measured_low: onMini, mini_cost_usd_measured_high: onMini };
     expect(body.rows).toEqual([
       { endpoint: "tool", model: "gpt-5.4-mini", key_id: "kS3", ...spendJson(mini), ...measured },
@@ -109,28 +109,28 @@ describe("GET /v1/spend", () => {
     const rows = await seed([{ time: at(day), keyId: "kS4", endpoint: "rerank", usage: { inputTokens: 1, cachedTokens: 0, outputTokens: 0 } }]);
     const res = await call(`/v1/spend?from=${day}&to=${day}&key_id=kS4&group_by=day,endpoint&format=csv`);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
-    const { costNano, miniCostNano } = sums(rows);
-    expect([costNano, miniCostNano]).toEqual([200, 750]);
+    const { costPico, miniCostPico } = sums(rows);
+    expect([costPico, miniCostPico]).toEqual([200_000, 750_000]);
     const header =
-      "day,endpoint,requests,errors,input_tokens,cached_tokens,output_tokens,reasoning_tokens,cost_usd,mini_cost_usd,saved_usd,cache_hit_ratio," +
+      "day,endpoint,requests,errors,input_tokens,cached_tokens,output_tokens,reasoning_tokens,cache_write_tokens,cost_usd,mini_cost_usd,saved_usd,cache_hit_ratio," +
       "escalations,shadow_requests,shadow_cost_usd,agreement,agreement_low,agreement_high," +
       "mini_cost_usd_measured,mini_cost_usd_measured_low,mini_cost_usd_measured_high,cost_per_success_usd\r\n";
-    expect(await res.text()).toBe(header + `${day},rerank,1,0,1,0,0,0,0.000000200,0.000000750,0.000000550,0,0,0,0.000000000,,,,,,,0.000000200\r\n`);
+    expect(await res.text()).toBe(header + `${day},rerank,1,0,1,0,0,0,0,0.000000200000,0.000000750000,0.000000550000,0,0,0,0.000000000000,,,,,,,0.000000200000\r\n`);
 
-    // A shadow pair, mini's 750 nano-USD against nano's 200: agreement 1 with its interval, mini measured at 3.75×.
+    // A shadow pair, mini's 750 000 pico-USD against nano's 200 000: agreement 1 with its interval, mini measured at 3.75×.
     await seed([{ time: at(day), keyId: "kS4", endpoint: "rerank", requestId: "csv-pair", usage: { inputTokens: 1, cachedTokens: 0, outputTokens: 0 } }]);
     await seed([
       {
         time: at(day), keyId: "kS4", endpoint: "rerank", requestId: "csv-pair", attempt: 2, model: "gpt-5.4-mini",
-        usage: { inputTokens: 1, cachedTokens: 0, outputTokens: 0 }, shadow: { agreement: 1, pairCostNano: 200 },
+        usage: { inputTokens: 1, cachedTokens: 0, outputTokens: 0 }, shadow: { agreement: 1, pairCostPico: 200_000 },
       },
     ]);
     const paired = await call(`/v1/spend?from=${day}&to=${day}&key_id=kS4&group_by=day,endpoint&format=csv`);
     const high = String(wilson(1, 1)!.high);
     const low = String(wilson(1, 1)!.low);
-    // Two requests, one pair (no ratio interval): mini measured at 3.75 × 400 nano-USD.
+    // Two requests, one pair (no ratio interval): mini measured at 3.75 × 400 000 pico-USD.
     expect((await paired.text()).split("\r\n")[1]).toBe(
-      `${day},rerank,2,0,2,0,0,0,0.000000400,0.000001500,0.000001100,0,0,1,0.000000750,1,${low},${high},0.000001500,,,0.000000200`,
+      `${day},rerank,2,0,2,0,0,0,0,0.000000400000,0.000001500000,0.000001100000,0,0,1,0.000000750000,1,${low},${high},0.000001500000,,,0.000000200000`,
     );
   });
 
@@ -138,15 +138,15 @@ describe("GET /v1/spend", () => {
     const basis = [];
     for (let i = 1; i <= 7; i++) basis.push(...(await seed([{ time: at(addDays(today, -i)), keyId: "kS5", usage: { outputTokens: 100 * i } }])));
     await seed([{ time: at(addDays(today, -8)), keyId: "kS5" }, { time: Date.now(), keyId: "kS5" }]);
-    const { costNano, miniCostNano } = sums(basis);
-    const monthly = (nano: number) => Math.round((nano * 30) / 7);
+    const { costPico, miniCostPico } = sums(basis);
+    const monthly = (pico: number) => Math.round((pico * 30) / 7);
     expect((await spend("key_id=kS5")).projection).toEqual({
       basis_days: 7,
       basis_from: addDays(today, -7),
       basis_to: addDays(today, -1),
-      monthly_usd: monthly(costNano) / 1e9,
-      monthly_mini_usd: monthly(miniCostNano) / 1e9,
-      monthly_saved_usd: (monthly(miniCostNano) - monthly(costNano)) / 1e9,
+      monthly_usd: monthly(costPico) / 1e12,
+      monthly_mini_usd: monthly(miniCostPico) / 1e12,
+      monthly_saved_usd: (monthly(miniCostPico) - monthly(costPico)) / 1e12,
     });
   });
 });

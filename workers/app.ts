@@ -8,7 +8,9 @@ import { corsFromEnv } from "./http/cors";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
 import { adminKeyRoutes } from "./keys/routes";
+import { adminPriceRoutes } from "./metering/price-routes";
 import { chatCompletions } from "./openai/chat-completions";
+import { modelRoutes } from "./openai/models";
 import { randomHex } from "./keys/secrets";
 import { adminRollupRoutes, spendRoutes } from "./spend/routes";
 import { taskRoutes } from "./tasks/routes";
@@ -41,9 +43,11 @@ app.use("/v1/*", authenticate);
 app.use("/v1/*", rateLimit);
 app.route("/v1/admin/keys", adminKeyRoutes);
 app.route("/v1/admin/rollup", adminRollupRoutes);
+app.route("/v1/admin/prices", adminPriceRoutes);
 app.route("/v1/spend", spendRoutes);
 app.route("/v1", taskRoutes);
 app.post("/v1/chat/completions", chatCompletions);
+app.route("/v1/models", modelRoutes);
 
 // A known path asked with another method is a 405 naming the allowed ones, not a 404.
 const allowed = new Map<string, Set<string>>();

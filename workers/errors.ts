@@ -9,6 +9,7 @@ export type ErrorType =
   | "forbidden"
   | "budget_exceeded"
   | "not_found"
+  | "conflict"
   | "method_not_allowed"
   | "payload_too_large"
   | "invalid_output"

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { dbFor } from "../../workers/db/client";
 import type { NewLedgerRow } from "../../workers/db/schema";
-import { meter, type Usage, utcDay } from "../../workers/metering/cost";
+import { meter, NO_USAGE, type Usage } from "../../workers/metering/cost";
 import { writeLedgerRows } from "../../workers/metering/ledger";
 import { loadPrices } from "../../workers/metering/prices";
 
@@ -12,23 +12,26 @@ export interface Seed {
   keyId: string;
   endpoint?: string;
   model?: string;
+  tier?: string;
   status?: number;
   requestId?: string;
   attempt?: number;
   usage?: Partial<Usage>;
-  /** A shadow row: mini asked the same request again; `pairCostNano` is nano's cost of it. */
-  shadow?: { agreement: 0 | 1 | null; pairCostNano: number };
+  /** A shadow row: mini asked the same request again; `pairCostPico` is nano's cost of it. */
+  shadow?: { agreement: 0 | 1 | null; pairCostPico: number };
 }
 
 let serial = 0;
 
-/** Writes ledger rows through the one ledger writer, priced by `meter()` on the row's day. */
+/** Writes ledger rows through the one ledger writer, priced by `meter()` at the row's time and tier. */
 export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
   const prices = await loadPrices(db());
   const rows = seeds.map((s): NewLedgerRow => {
-    const usage: Usage = { inputTokens: 1000, cachedTokens: 0, outputTokens: 100, reasoningTokens: 0, ...s.usage };
+    const usage: Usage = { ...NO_USAGE, inputTokens: 1000, outputTokens: 100, ...s.usage };
     const model = s.model ?? "gpt-5.4-nano";
+    const serviceTier = s.tier ?? "default";
     const status = s.status ?? 200;
+    const { tierUnpriced: _, ...cost } = meter(prices, model, serviceTier, usage, s.time);
     return {
       requestId: s.requestId ?? `req_seed_${++serial}`,
       attempt: s.attempt ?? 1,
@@ -36,13 +39,14 @@ export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
       keyId: s.keyId,
       endpoint: s.endpoint ?? "intent",
       model,
+      serviceTier,
       upstream: "seed",
       status,
       error: status >= 400 ? "upstream_error: seeded" : null,
       ...usage,
-      ...meter(prices, model, usage, utcDay(s.time)),
+      ...cost,
       latencyMs: 10,
-      ...(s.shadow && { shadow: 1, agreement: s.shadow.agreement, pairCostNano: s.shadow.pairCostNano }),
+      ...(s.shadow && { shadow: 1, agreement: s.shadow.agreement, pairCostPico: s.shadow.pairCostPico }),
     };
   });
   await writeLedgerRows(db(), rows);
@@ -57,21 +61,25 @@ export function sums(rows: NewLedgerRow[]) {
     cachedTokens: total((r) => r.cachedTokens),
     outputTokens: total((r) => r.outputTokens),
     reasoningTokens: total((r) => r.reasoningTokens),
-    costNano: total((r) => r.costNano),
-    miniCostNano: total((r) => r.miniCostNano),
+    cacheWriteTokens: total((r) => r.cacheWriteTokens ?? 0),
+    costPico: total((r) => r.costPico),
+    miniCostPico: total((r) => r.miniCostPico),
   };
 }
+
+/** Sums as the rollup's totals carry them: money as bigint pico-USD. */
+export const exactly = (s: Sums) => ({ ...s, costPico: BigInt(s.costPico), miniCostPico: BigInt(s.miniCostPico) });
 
 /** The rollup's shadow columns of a group without shadow rows or escalations. */
 export const NO_SHADOW = {
   escalations: 0,
   shadowRequests: 0,
-  shadowCostNano: 0,
+  shadowCostPico: 0,
   judged: 0,
   agreed: 0,
   pairs: 0,
-  pairNanoCostNano: 0,
-  pairMiniCostNano: 0,
+  pairNanoCostPico: 0,
+  pairMiniCostPico: 0,
   pairNanoSq: 0,
   pairMiniSq: 0,
   pairCross: 0,
@@ -91,9 +99,10 @@ export function spendFromSums(s: Sums, requests: number, errors: number) {
     cached_tokens: s.cachedTokens,
     output_tokens: s.outputTokens,
     reasoning_tokens: s.reasoningTokens,
-    cost_usd: s.costNano / 1e9,
-    mini_cost_usd: s.miniCostNano / 1e9,
-    saved_usd: (s.miniCostNano - s.costNano) / 1e9,
+    cache_write_tokens: s.cacheWriteTokens,
+    cost_usd: s.costPico / 1e12,
+    mini_cost_usd: s.miniCostPico / 1e12,
+    saved_usd: (s.miniCostPico - s.costPico) / 1e12,
     cache_hit_ratio: s.inputTokens === 0 ? 0 : s.cachedTokens / s.inputTokens,
     escalations: 0,
     shadow_requests: 0,
@@ -104,7 +113,7 @@ export function spendFromSums(s: Sums, requests: number, errors: number) {
     mini_cost_usd_measured: null,
     mini_cost_usd_measured_low: null,
     mini_cost_usd_measured_high: null,
-    cost_per_success_usd: requests > errors ? Math.round(s.costNano / (requests - errors)) / 1e9 : null,
+    cost_per_success_usd: requests > errors ? Math.round(s.costPico / (requests - errors)) / 1e12 : null,
   };
 }
 

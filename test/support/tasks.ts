@@ -1,22 +1,10 @@
 import { env } from "cloudflare:workers";
 import type { ChatCompletion, ChatCompletionMessage } from "openai/resources/chat/completions";
 import { expect } from "vitest";
+import { expectedPico, expectedUsd } from "./spec-prices";
 import { call, json } from "./worker";
 
-/** Seeded prices in nano-USD per token. */
-const NANO = { in: 200, cached: 20, out: 1250 };
-const MINI = { in: 750, cached: 75, out: 4500 };
-
-interface Tokens {
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-}
-
-const usdAt = (u: Tokens, p: typeof NANO) => ((u.input_tokens - u.cached_tokens) * p.in + u.cached_tokens * p.cached + u.output_tokens * p.out) / 1e9;
-
-/** The SPEC formula on a usage or ledger row, computed here independently of the gateway. */
-export const expectedUsd = (u: Tokens, model = "gpt-5.4-nano") => usdAt(u, model === "gpt-5.4-mini" ? MINI : NANO);
+export { expectedUsd } from "./spec-prices";
 
 /** The SPEC's fields common to every task answer, with `cost` exactly the SPEC formula on `usage`. */
 export function expectMeteredAnswer(res: Response, body: any, model = "gpt-5.4-nano") {
@@ -27,8 +15,8 @@ export function expectMeteredAnswer(res: Response, body: any, model = "gpt-5.4-n
   expect(body.usage.output_tokens).toBeGreaterThan(0);
   expect(typeof body.latency_ms).toBe("number");
   expect(body.cost.usd).toBe(expectedUsd(body.usage, model));
-  expect(body.cost.mini_usd).toBe(usdAt(body.usage, MINI));
-  expect(body.cost.saved_usd).toBe((Math.round(body.cost.mini_usd * 1e9) - Math.round(body.cost.usd * 1e9)) / 1e9);
+  expect(body.cost.mini_usd).toBe(expectedUsd(body.usage, "gpt-5.4-mini"));
+  expect(body.cost.saved_usd).toBe(Number(expectedPico(body.usage, "gpt-5.4-mini") - expectedPico(body.usage, model)) / 1e12);
 }
 
 /** The request's one ledger row, as /v1/spend/requests shows it. */
@@ -61,7 +49,7 @@ export async function expectBilledFailure(token: string, requestId: string, endp
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({ endpoint, status });
   expect(rows[0].output_tokens).toBeGreaterThan(0);
-  expect(rows[0].cost_usd).toBe(usdAt(rows[0], NANO));
+  expect(rows[0].cost_usd).toBe(expectedUsd(rows[0]));
   return rows[0];
 }
 

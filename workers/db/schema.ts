@@ -1,6 +1,10 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-/** Money columns hold integer nano-USD (1e-9 USD); times are epoch milliseconds, UTC. */
+/**
+ * Money columns hold integer pico-USD (1e-12 USD): every price given with six decimals in USD per
+ * 1M tokens is a whole number of pico-USD per token, so every cost is exact. Times are epoch
+ * milliseconds, UTC.
+ */
 
 export const apiKeys = sqliteTable(
   "api_keys",
@@ -13,23 +17,32 @@ export const apiKeys = sqliteTable(
     keyPrefix: text("key_prefix").notNull(),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
-    dailyBudgetNano: integer("daily_budget_nano"),
+    dailyBudgetPico: integer("daily_budget_pico"),
     rpm: integer("rpm"),
   },
   (t) => [uniqueIndex("api_keys_key_hash").on(t.keyHash)],
 );
 
-/** Per-token prices in nano-USD, effective from a UTC day on; a new price is a new row. */
+/**
+ * Per-token prices in pico-USD of a model at a service tier, in force from `effective_from` on
+ * (epoch ms) until the next row of the same model and tier; a new price is a new row, so history
+ * is never repriced.
+ */
 export const prices = sqliteTable(
   "prices",
   {
     model: text("model").notNull(),
-    effectiveFrom: text("effective_from").notNull(),
-    inputNano: integer("input_nano").notNull(),
-    cachedInputNano: integer("cached_input_nano").notNull(),
-    outputNano: integer("output_nano").notNull(),
+    /** default, flex, priority or batch. */
+    tier: text("tier").notNull(),
+    effectiveFrom: integer("effective_from").notNull(),
+    inputPico: integer("input_pico").notNull(),
+    cachedInputPico: integer("cached_input_pico").notNull(),
+    outputPico: integer("output_pico").notNull(),
+    /** Null: cache-write tokens cost what other input tokens cost. */
+    cacheWritePico: integer("cache_write_pico"),
+    createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.model, t.effectiveFrom] })],
+  (t) => [primaryKey({ columns: [t.model, t.tier, t.effectiveFrom] })],
 );
 
 /** The ledger: one row per upstream attempt that was billed, or per request that failed before any. */
@@ -50,8 +63,8 @@ export const ledger = sqliteTable(
     cachedTokens: integer("cached_tokens").notNull(),
     outputTokens: integer("output_tokens").notNull(),
     reasoningTokens: integer("reasoning_tokens").notNull(),
-    costNano: integer("cost_nano").notNull(),
-    miniCostNano: integer("mini_cost_nano").notNull(),
+    costPico: integer("cost_pico").notNull(),
+    miniCostPico: integer("mini_cost_pico").notNull(),
     latencyMs: integer("latency_ms").notNull(),
     /** How this attempt's answer fared: ok, invalid, refused, low_confidence or error. */
     outcome: text("outcome").notNull().default("ok"),
@@ -60,7 +73,11 @@ export const ledger = sqliteTable(
     /** Shadow rows: whether mini's answer agreed with nano's (1/0), null where not judged. */
     agreement: integer("agreement"),
     /** Shadow rows: the cost of nano's answer to the same request, the pair's other half. */
-    pairCostNano: integer("pair_cost_nano"),
+    pairCostPico: integer("pair_cost_pico"),
+    /** The tier the upstream's answer reported (default when it reported none). */
+    serviceTier: text("service_tier").notNull().default("default"),
+    /** Input tokens written to the prompt cache (inside input_tokens, beside cached_tokens). */
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
   },
   (t) => [
     // A retried write of the same attempt is a no-op, never a duplicate.
@@ -71,11 +88,11 @@ export const ledger = sqliteTable(
 );
 
 /**
- * Written only by the rollup: the ledger summed per UTC day × key × endpoint × model. A request
+ * Written only by the rollup: the ledger summed per UTC day × key × endpoint × model × tier. A request
  * counts once, in the group of its last own attempt (the row that carries its final status); an
  * error is a request whose final status is 400 or more. Tokens and money sum every own attempt.
  * Shadow rows (mini asked again to measure it) are real money but not the request's own spend:
- * they are summed apart, in the group of the model the request asked for (its attempt 1).
+ * they are summed apart, in the group of the model and tier of the request's attempt 1.
  */
 export const rollup = sqliteTable(
   "rollup",
@@ -85,30 +102,32 @@ export const rollup = sqliteTable(
     keyId: text("key_id").notNull(),
     endpoint: text("endpoint").notNull(),
     model: text("model").notNull(),
+    serviceTier: text("service_tier").notNull(),
     requests: integer("requests").notNull(),
     errors: integer("errors").notNull(),
     inputTokens: integer("input_tokens").notNull(),
     cachedTokens: integer("cached_tokens").notNull(),
     outputTokens: integer("output_tokens").notNull(),
     reasoningTokens: integer("reasoning_tokens").notNull(),
-    costNano: integer("cost_nano").notNull(),
-    miniCostNano: integer("mini_cost_nano").notNull(),
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    costPico: integer("cost_pico").notNull(),
+    miniCostPico: integer("mini_cost_pico").notNull(),
     /** Requests escalated to mini: an own attempt after the first, on gpt-5.4-mini. */
     escalations: integer("escalations").notNull().default(0),
     shadowRequests: integer("shadow_requests").notNull().default(0),
-    shadowCostNano: integer("shadow_cost_nano").notNull().default(0),
+    shadowCostPico: integer("shadow_cost_pico").notNull().default(0),
     /** Shadow rows whose agreement was judged, and those that agreed. */
     judged: integer("judged").notNull().default(0),
     agreed: integer("agreed").notNull().default(0),
     /**
      * The ratio estimator's moments over shadow pairs: x is nano's cost of the request
-     * (`pair_cost_nano`), y mini's shadow cost of it. Σx and Σy are money, exact integers.
+     * (`pair_cost_pico`), y mini's shadow cost of it. Σx and Σy are money, exact integers.
      */
     pairs: integer("pairs").notNull().default(0),
-    pairNanoCostNano: integer("pair_nano_cost_nano").notNull().default(0),
-    pairMiniCostNano: integer("pair_mini_cost_nano").notNull().default(0),
-    // Σx², Σy², Σxy are statistics, not money: squares of nano-USD pass 2^53 after a few thousand
-    // pairs (and SQLite's integer sum overflows at 2^63), so they are REAL; the interval needs no more.
+    pairNanoCostPico: integer("pair_nano_cost_pico").notNull().default(0),
+    pairMiniCostPico: integer("pair_mini_cost_pico").notNull().default(0),
+    // Σx², Σy², Σxy are statistics, not money: squares of pico-USD pass 2^53 at once (and SQLite's
+    // integer sum overflows at 2^63), so they are REAL; the interval needs no more.
     pairNanoSq: real("pair_nano_sq").notNull().default(0),
     pairMiniSq: real("pair_mini_sq").notNull().default(0),
     pairCross: real("pair_cross").notNull().default(0),
@@ -119,7 +138,7 @@ export const rollup = sqliteTable(
   },
   (t) => [
     // The admin's spend over a range of days; one key's spend over a range of days.
-    primaryKey({ columns: [t.day, t.keyId, t.endpoint, t.model] }),
+    primaryKey({ columns: [t.day, t.keyId, t.endpoint, t.model, t.serviceTier] }),
     index("rollup_key_day").on(t.keyId, t.day),
   ],
 );
@@ -132,8 +151,8 @@ export const rollupDays = sqliteTable("rollup_days", {
 
 /**
  * Each key's spend per UTC day, for the budget check: one primary-key read on the hot path
- * instead of a sum over the ledger. Kept only by the `ledger_key_spend` trigger (migration
- * 0004), atomically with each ledger insert; never written by the application.
+ * instead of a sum over the ledger. Kept only by the `ledger_key_spend` trigger (migrations
+ * 0004 and 0007), atomically with each ledger insert; never written by the application.
  */
 export const keySpend = sqliteTable(
   "key_spend",
@@ -141,7 +160,7 @@ export const keySpend = sqliteTable(
     keyId: text("key_id").notNull(),
     /** UTC day, YYYY-MM-DD, of the ledger rows' `time`. */
     day: text("day").notNull(),
-    costNano: integer("cost_nano").notNull(),
+    costPico: integer("cost_pico").notNull(),
   },
   (t) => [primaryKey({ columns: [t.keyId, t.day] })],
 );

@@ -1,8 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { joinMoney, moneySum } from "../db/money";
 import { type ApiKey, keySpend } from "../db/schema";
 import { ApiError } from "../errors";
-import { usd, utcDay } from "../metering/cost";
+import { utcDay } from "../metering/cost";
+import { usdDecimal } from "../metering/money";
 
 /**
  * Daily budgets. A key's spend for the UTC day is one row of `key_spend`, which an SQLite trigger
@@ -16,16 +18,13 @@ import { usd, utcDay } from "../metering/cost";
  * spent must not be able to grow the ledger.
  */
 
-/** What a key has spent on a UTC day, in nano-USD. */
-export async function spentOn(db: Db, keyId: string, day: string): Promise<number> {
-  const row = (
-    await db
-      .select({ costNano: keySpend.costNano })
-      .from(keySpend)
-      .where(and(eq(keySpend.keyId, keyId), eq(keySpend.day, day)))
-      .limit(1)
-  )[0];
-  return row?.costNano ?? 0;
+/** What a key has spent on a UTC day, in pico-USD. */
+export async function spentOn(db: Db, keyId: string, day: string): Promise<bigint> {
+  const [row] = await db
+    .select(moneySum(keySpend.costPico, "spent"))
+    .from(keySpend)
+    .where(and(eq(keySpend.keyId, keyId), eq(keySpend.day, day)));
+  return row ? joinMoney(row, "spent") : 0n;
 }
 
 /** The next UTC midnight after `now`, in epoch milliseconds: when a day's budget starts afresh. */
@@ -36,8 +35,8 @@ export function nextUtcMidnight(now: number): number {
 
 /** Throws 402 `budget_exceeded` once the key has spent its daily budget; a no-op without one. */
 export async function checkBudget(db: Db, key: ApiKey, now = Date.now()): Promise<void> {
-  const budget = key.dailyBudgetNano;
-  if (budget === null) return;
+  if (key.dailyBudgetPico === null) return;
+  const budget = BigInt(key.dailyBudgetPico);
   const spent = await spentOn(db, key.id, utcDay(now));
   if (spent < budget) return;
   const reset = nextUtcMidnight(now);
@@ -45,7 +44,7 @@ export async function checkBudget(db: Db, key: ApiKey, now = Date.now()): Promis
   throw new ApiError(
     402,
     "budget_exceeded",
-    `this key has spent its daily budget of $${usd(budget)} ($${usd(spent)} today); it resets at ${new Date(reset).toISOString()}`,
+    `this key has spent its daily budget of $${usdDecimal(budget)} ($${usdDecimal(spent)} today); it resets at ${new Date(reset).toISOString()}`,
     { headers: { "retry-after": String(seconds) } },
   );
 }

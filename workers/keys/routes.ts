@@ -4,13 +4,19 @@ import type { ApiKey } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { readJson, validate } from "../http/body";
-import { usd } from "../metering/cost";
+import { picoFromUsd, usdOrNull } from "../metering/money";
 import { requireAdmin } from "./auth";
 import { createKey, listKeys, revokeKey } from "./store";
 
 const newKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  daily_budget_usd: z.number().positive().max(1e6).nullable().optional(),
+  daily_budget_usd: z
+    .number()
+    .positive()
+    .max(1e6)
+    .refine((usd) => picoFromUsd(usd) !== null, "a budget has at most 6 decimals (a micro-dollar)")
+    .nullable()
+    .optional(),
   rpm: z.number().int().min(1).max(1_000_000).nullable().optional(),
 });
 
@@ -21,7 +27,7 @@ function keyJson(k: ApiKey) {
     key_prefix: k.keyPrefix,
     created: new Date(k.createdAt).toISOString(),
     revoked: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
-    daily_budget_usd: k.dailyBudgetNano === null ? null : usd(k.dailyBudgetNano),
+    daily_budget_usd: usdOrNull(k.dailyBudgetPico),
     rpm: k.rpm,
   };
 }
@@ -32,7 +38,7 @@ export const adminKeyRoutes = new Hono<AppEnv>()
     const body = validate(newKeyBody, await readJson(c));
     const { row, secret } = await createKey(c.get("db"), {
       name: body.name,
-      dailyBudgetNano: body.daily_budget_usd == null ? null : Math.round(body.daily_budget_usd * 1e9),
+      dailyBudgetPico: body.daily_budget_usd == null ? null : Number(picoFromUsd(body.daily_budget_usd)),
       rpm: body.rpm ?? null,
     });
     return c.json({ ...keyJson(row), key: secret }, 201);

@@ -20,7 +20,7 @@ export async function findActiveKey(db: Db, presented: Digest, now = Date.now())
 
 export interface NewKey {
   name: string;
-  dailyBudgetNano: number | null;
+  dailyBudgetPico: number | null;
   rpm: number | null;
 }
 
@@ -33,7 +33,7 @@ export async function createKey(db: Db, input: NewKey): Promise<{ row: ApiKey; s
     keyPrefix: secret.slice(0, 7),
     createdAt: Date.now(),
     revokedAt: null,
-    dailyBudgetNano: input.dailyBudgetNano,
+    dailyBudgetPico: input.dailyBudgetPico,
     rpm: input.rpm,
   };
   await db.insert(apiKeys).values(row);

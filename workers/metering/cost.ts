@@ -1,108 +1,110 @@
 /**
- * The accounting, in one place. Money is integer nano-USD (1e-9 USD); USD appears only at the
- * edge of the API, as `usd()`.
+ * The accounting, in one place: usage × price = cost, in integer pico-USD (money.ts). Nothing
+ * else multiplies tokens by prices.
  */
+import { type Pico, usd } from "./money";
+import { DEFAULT_TIER, type PriceRow, priceAt, type TokenPrice } from "./prices";
 
 export const DEFAULT_MODEL = "gpt-5.4-nano";
 export const MINI_MODEL = "gpt-5.4-mini";
 
-/** Token counts as the SPEC names them: cached ⊆ input, reasoning ⊆ output. */
+/** Token counts as the SPEC names them: cached and cache-write ⊆ input, reasoning ⊆ output. */
 export interface Usage {
   inputTokens: number;
   cachedTokens: number;
+  /** Input tokens written to the prompt cache (never more than the uncached input). */
+  cacheWriteTokens: number;
   outputTokens: number;
   reasoningTokens: number;
 }
 
-export const NO_USAGE: Usage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
-
-/** nano-USD per token. */
-export interface TokenPrice {
-  inputNano: number;
-  cachedInputNano: number;
-  outputNano: number;
-}
-
-export interface DatedPrice extends TokenPrice {
-  model: string;
-  /** UTC day, YYYY-MM-DD, from which this price applies. */
-  effectiveFrom: string;
-}
+export const NO_USAGE: Usage = { inputTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
 export interface Cost {
-  costNano: number;
-  miniCostNano: number;
+  costPico: number;
+  miniCostPico: number;
 }
 
-/** The OpenAI usage object, as Chat Completions returns it (all of it optional in the wild). */
-export interface OpenAIUsage {
-  prompt_tokens?: number | null;
-  completion_tokens?: number | null;
-  prompt_tokens_details?: { cached_tokens?: number | null } | null;
-  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
-}
+const count = (n: unknown): number => (Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : 0);
 
-const count = (n: number | null | undefined): number => (Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : 0);
-
-/** Reads OpenAI's usage; cached tokens never exceed input, reasoning never exceeds output. */
-export function usageFromOpenAI(u: OpenAIUsage | null | undefined): Usage {
-  const inputTokens = count(u?.prompt_tokens);
-  const outputTokens = count(u?.completion_tokens);
+/** Usage from its parts, each bounded by what contains it: never more cached than input, nor reasoning than output. */
+export function usageOf(input: unknown, cached: unknown, cacheWrite: unknown, output: unknown, reasoning: unknown): Usage {
+  const inputTokens = count(input);
+  const cachedTokens = Math.min(count(cached), inputTokens);
+  const outputTokens = count(output);
   return {
     inputTokens,
-    cachedTokens: Math.min(count(u?.prompt_tokens_details?.cached_tokens), inputTokens),
+    cachedTokens,
+    cacheWriteTokens: Math.min(count(cacheWrite), inputTokens - cachedTokens),
     outputTokens,
-    reasoningTokens: Math.min(count(u?.completion_tokens_details?.reasoning_tokens), outputTokens),
+    reasoningTokens: Math.min(count(reasoning), outputTokens),
   };
 }
 
-/** cost = (input − cached)·in + cached·cached_in + output·out; reasoning is inside output. */
-export function costNano(usage: Usage, price: TokenPrice): number {
+/** The Chat Completions usage object (all of it optional in the wild). */
+export interface ChatUsage {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: number | null } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+export function usageFromChat(u: ChatUsage | null | undefined): Usage {
+  const details = u?.prompt_tokens_details;
+  return usageOf(u?.prompt_tokens, details?.cached_tokens, details?.cache_write_tokens, u?.completion_tokens, u?.completion_tokens_details?.reasoning_tokens);
+}
+
+/**
+ * cost = (input − cached − cache_write)·in + cached·cached_in + cache_write·write + output·out,
+ * where write is the cache-write price, or the input price when the row has none; reasoning
+ * tokens are inside output and billed once, as output.
+ */
+export function costPico(usage: Usage, price: TokenPrice): number {
+  const uncached = usage.inputTokens - usage.cachedTokens - usage.cacheWriteTokens;
   return (
-    (usage.inputTokens - usage.cachedTokens) * price.inputNano +
-    usage.cachedTokens * price.cachedInputNano +
-    usage.outputTokens * price.outputNano
+    uncached * price.inputPico +
+    usage.cachedTokens * price.cachedInputPico +
+    usage.cacheWriteTokens * (price.cacheWritePico ?? price.inputPico) +
+    usage.outputTokens * price.outputPico
   );
 }
 
-/** The price of `model` in force on `day` (YYYY-MM-DD): the latest effective on or before it. */
-export function priceOn(prices: readonly DatedPrice[], model: string, day: string): TokenPrice | undefined {
-  let best: DatedPrice | undefined;
-  for (const p of prices) {
-    if (p.model === model && p.effectiveFrom <= day && (!best || p.effectiveFrom > best.effectiveFrom)) best = p;
-  }
-  return best;
-}
-
 export class MissingPriceError extends Error {
-  constructor(readonly model: string, readonly day: string) {
-    super(`no price for model ${model} on ${day}`);
+  constructor(readonly model: string, readonly tier: string, readonly time: number) {
+    super(`no ${tier} price for model ${model} at ${new Date(time).toISOString()}`);
     this.name = "MissingPriceError";
   }
 }
 
-/** The cost of `usage` on `model` and what the same tokens would have cost on mini. */
-export function meter(prices: readonly DatedPrice[], model: string, usage: Usage, day: string): Cost {
-  const price = priceOn(prices, model, day);
-  const mini = priceOn(prices, MINI_MODEL, day);
-  if (!price) throw new MissingPriceError(model, day);
-  if (!mini) throw new MissingPriceError(MINI_MODEL, day);
-  return { costNano: costNano(usage, price), miniCostNano: costNano(usage, mini) };
+export interface Metered extends Cost {
+  /** The answer's tier has no price for the model: it was priced at `default` instead. */
+  tierUnpriced: boolean;
 }
 
-/** nano-USD to a JSON number of USD, exact to 1e-9. */
-export function usd(nano: number): number {
-  return nano / 1e9;
+/**
+ * The cost of `usage` on `model` at the tier the answer reported, at `time`, and what the same
+ * tokens would have cost on mini at the same tier (mini's default price when it has none there).
+ * An unpriced tier is priced at default and says so; a model without a default price throws.
+ */
+export function meter(prices: readonly PriceRow[], model: string, tier: string, usage: Usage, time: number): Metered {
+  const price = priceAt(prices, model, tier, time);
+  const fallback = price ?? priceAt(prices, model, DEFAULT_TIER, time);
+  const mini = priceAt(prices, MINI_MODEL, tier, time) ?? priceAt(prices, MINI_MODEL, DEFAULT_TIER, time);
+  if (!fallback) throw new MissingPriceError(model, DEFAULT_TIER, time);
+  if (!mini) throw new MissingPriceError(MINI_MODEL, DEFAULT_TIER, time);
+  return { costPico: costPico(usage, fallback), miniCostPico: costPico(usage, mini), tierUnpriced: !price };
 }
 
-export function costJson(cost: Cost) {
-  return { usd: usd(cost.costNano), mini_usd: usd(cost.miniCostNano), saved_usd: usd(cost.miniCostNano - cost.costNano) };
+export function costJson(cost: { costPico: Pico; miniCostPico: Pico }) {
+  const saved = BigInt(cost.miniCostPico) - BigInt(cost.costPico);
+  return { usd: usd(cost.costPico), mini_usd: usd(cost.miniCostPico), saved_usd: usd(saved) };
 }
 
 export function usageJson(u: Usage) {
   return {
     input_tokens: u.inputTokens,
     cached_tokens: u.cachedTokens,
+    cache_write_tokens: u.cacheWriteTokens,
     output_tokens: u.outputTokens,
     reasoning_tokens: u.reasoningTokens,
   };

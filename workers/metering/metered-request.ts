@@ -1,5 +1,6 @@
 import type { NewLedgerRow } from "../db/schema";
-import { type Cost, type DatedPrice, meter, NO_USAGE, type Usage, utcDay } from "./cost";
+import { type Cost, meter, NO_USAGE, type Usage } from "./cost";
+import { billedTier, type PriceRow } from "./prices";
 
 export type Endpoint = "intent" | "route" | "extract" | "tool" | "rerank" | "summarize" | "chat.completions";
 
@@ -15,23 +16,35 @@ export type Outcome = "ok" | "invalid" | "refused" | "low_confidence" | "error";
 export interface Attempt {
   model: string;
   upstream: string;
+  /** The tier the answer reported, as billed (billedTier). */
+  tier: string;
   usage: Usage;
   cost: Cost;
   outcome: Outcome;
   /** Why the attempt's answer was not used, for its ledger row. */
   error?: LedgerError;
+  /** What the row should say although the attempt succeeded: its tier had no price. */
+  note?: LedgerError;
 }
 
 /** A shadow call: mini asked the same request after the caller had nano's answer. */
 export interface ShadowCall {
   upstream: string;
+  /** The tier mini's answer reported. */
+  serviceTier: string | null | undefined;
   usage: Usage;
   agreement: boolean | null;
   /** What nano's answer to the request cost, the other half of the pair. */
-  pairCostNano: number;
+  pairCostPico: number;
 }
 
-const ZERO_COST: Cost = { costNano: 0, miniCostNano: 0 };
+const unpriced = (tier: string, model: string): LedgerError => ({
+  type: "tier_unpriced",
+  message: `the answer's tier ${tier} has no price for ${model}; priced at default`,
+});
+const rowError = (e: LedgerError | null) => (e ? `${e.type}: ${e.message}` : null);
+
+const ZERO_COST: Cost = { costPico: 0, miniCostPico: 0 };
 const OUTCOME_STATUS: Record<Outcome, number> = { ok: 200, low_confidence: 200, invalid: 422, refused: 422, error: 502 };
 
 /**
@@ -39,27 +52,36 @@ const OUTCOME_STATUS: Record<Outcome, number> = { ok: 200, low_confidence: 200, 
  * ledger rows (one per billed attempt, or one for a request that failed before any usage).
  */
 export class MeteredRequest {
+  /** When the request began: its rows' time, and the moment whose prices bill it. */
   readonly startedAt = Date.now();
-  readonly day = utcDay(this.startedAt);
   private readonly attempts: Attempt[] = [];
 
   constructor(
     readonly requestId: string,
     readonly keyId: string,
     readonly endpoint: Endpoint,
-    private readonly prices: readonly DatedPrice[],
+    private readonly prices: readonly PriceRow[],
+    /** The tier the request asked for, as billed: the tier of a row with no answer. */
+    readonly tier: string,
   ) {}
 
-  /** Bills one upstream attempt that returned usage; its outcome is ok until the answer is checked. */
-  bill(model: string, upstream: string, usage: Usage): Attempt {
-    const attempt: Attempt = { model, upstream, usage, cost: meter(this.prices, model, usage, this.day), outcome: "ok" };
+  /**
+   * Bills one upstream attempt that returned usage, at the tier its answer reported (`default`
+   * when it reported none, or one without a price, which its row then says). Its outcome is ok
+   * until the answer is checked.
+   */
+  bill(model: string, upstream: string, usage: Usage, serviceTier: string | null | undefined): Attempt {
+    const tier = billedTier(serviceTier);
+    const { tierUnpriced, ...cost } = meter(this.prices, model, tier, usage, this.startedAt);
+    const attempt: Attempt = { model, upstream, tier, usage, cost, outcome: "ok" };
+    if (tierUnpriced) attempt.note = unpriced(tier, model);
     this.attempts.push(attempt);
     return attempt;
   }
 
   /** Records an attempt that returned no usage (the upstream failed), at zero cost. */
   fail(model: string, error: LedgerError): Attempt {
-    const attempt: Attempt = { model, upstream: "none", usage: NO_USAGE, cost: ZERO_COST, outcome: "error", error };
+    const attempt: Attempt = { model, upstream: "none", tier: this.tier, usage: NO_USAGE, cost: ZERO_COST, outcome: "error", error };
     this.attempts.push(attempt);
     return attempt;
   }
@@ -73,6 +95,7 @@ export class MeteredRequest {
       (sum, a) => ({
         inputTokens: sum.inputTokens + a.usage.inputTokens,
         cachedTokens: sum.cachedTokens + a.usage.cachedTokens,
+        cacheWriteTokens: sum.cacheWriteTokens + a.usage.cacheWriteTokens,
         outputTokens: sum.outputTokens + a.usage.outputTokens,
         reasoningTokens: sum.reasoningTokens + a.usage.reasoningTokens,
       }),
@@ -82,7 +105,7 @@ export class MeteredRequest {
 
   get cost(): Cost {
     return this.attempts.reduce(
-      (sum, a) => ({ costNano: sum.costNano + a.cost.costNano, miniCostNano: sum.miniCostNano + a.cost.miniCostNano }),
+      (sum, a) => ({ costPico: sum.costPico + a.cost.costPico, miniCostPico: sum.miniCostPico + a.cost.miniCostPico }),
       ZERO_COST,
     );
   }
@@ -99,14 +122,14 @@ export class MeteredRequest {
     const latencyMs = this.latencyMs();
     const attempts: Attempt[] = this.attempts.length
       ? this.attempts
-      : [{ model: fallbackModel, upstream: "none", usage: NO_USAGE, cost: ZERO_COST, outcome: "error" }];
+      : [{ model: fallbackModel, upstream: "none", tier: this.tier, usage: NO_USAGE, cost: ZERO_COST, outcome: "error" }];
     return attempts.map((a, i) => {
       const last = i === attempts.length - 1;
-      const rowError = last ? error : (a.error ?? null);
+      const errorOfRow = (last ? error : a.error) ?? a.note ?? null;
       return {
-        ...this.rowBase(i + 1, a.model, a.upstream, a.usage, a.cost, latencyMs),
+        ...this.rowBase(i + 1, a, latencyMs),
         status: last ? status : OUTCOME_STATUS[a.outcome],
-        error: rowError ? `${rowError.type}: ${rowError.message}` : null,
+        error: rowError(errorOfRow),
         outcome: a.outcome,
       };
     });
@@ -114,33 +137,36 @@ export class MeteredRequest {
 
   /** The shadow call's row: numbered after the request's own attempts, real money shown apart. */
   shadowRow(model: string, call: ShadowCall, latencyMs: number): NewLedgerRow {
-    const cost = meter(this.prices, model, call.usage, this.day);
+    const tier = billedTier(call.serviceTier);
+    const { tierUnpriced, ...cost } = meter(this.prices, model, tier, call.usage, this.startedAt);
     return {
-      ...this.rowBase(Math.max(1, this.attempts.length) + 1, model, call.upstream, call.usage, cost, latencyMs),
+      ...this.rowBase(Math.max(1, this.attempts.length) + 1, { model, upstream: call.upstream, tier, usage: call.usage, cost }, latencyMs),
       status: 200,
-      error: null,
+      error: tierUnpriced ? rowError(unpriced(tier, model)) : null,
       outcome: "ok",
       shadow: 1,
       agreement: call.agreement === null ? null : Number(call.agreement),
-      pairCostNano: call.pairCostNano,
+      pairCostPico: call.pairCostPico,
     };
   }
 
-  private rowBase(attempt: number, model: string, upstream: string, usage: Usage, cost: Cost, latencyMs: number) {
+  private rowBase(attempt: number, a: Pick<Attempt, "model" | "upstream" | "tier" | "usage" | "cost">, latencyMs: number) {
     return {
       requestId: this.requestId,
       attempt,
       time: this.startedAt,
       keyId: this.keyId,
       endpoint: this.endpoint,
-      model,
-      upstream,
-      inputTokens: usage.inputTokens,
-      cachedTokens: usage.cachedTokens,
-      outputTokens: usage.outputTokens,
-      reasoningTokens: usage.reasoningTokens,
-      costNano: cost.costNano,
-      miniCostNano: cost.miniCostNano,
+      model: a.model,
+      upstream: a.upstream,
+      serviceTier: a.tier,
+      inputTokens: a.usage.inputTokens,
+      cachedTokens: a.usage.cachedTokens,
+      cacheWriteTokens: a.usage.cacheWriteTokens,
+      outputTokens: a.usage.outputTokens,
+      reasoningTokens: a.usage.reasoningTokens,
+      costPico: a.cost.costPico,
+      miniCostPico: a.cost.miniCostPico,
       latencyMs,
     };
   }

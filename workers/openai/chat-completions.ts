@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { readJson, validate } from "../http/body";
-import { usageFromOpenAI } from "../metering/cost";
+import { usageFromChat } from "../metering/cost";
 import type { LedgerError } from "../metering/metered-request";
 import { closeMeter, openMeter } from "../http/meter";
 import { relayStream, type StreamEnd } from "./sse";
@@ -19,16 +19,17 @@ const chatRequest = z.looseObject({
   messages: z.array(z.looseObject({ role: z.string() })).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  service_tier: z.string().max(50).nullish(),
 });
 
 /** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const body = validate(chatRequest, await readJson(c));
-  const { meter, model } = await openMeter(c, "chat.completions", body.model);
+  const { meter, model } = await openMeter(c, "chat.completions", body.model, body.service_tier);
   try {
     if (body.stream) return await streamed(c, { ...body, model, stream: true } as ChatCompletionCreateParamsStreaming, meter, model);
     const answer = await createCompletion(c.env, { ...body, model } as ChatCompletionCreateParamsNonStreaming);
-    meter.bill(model, answer.upstream, usageFromOpenAI(answer.completion.usage));
+    meter.bill(model, answer.upstream, usageFromChat(answer.completion.usage), answer.completion.service_tier);
     closeMeter(c, meter, model, 200, null);
     return c.body(answer.body, 200, { "content-type": "application/json" });
   } catch (err) {
@@ -51,7 +52,7 @@ async function streamed(
     stream_options: { ...params.stream_options, include_usage: true },
   });
   const finish = async (end: StreamEnd) => {
-    if (end.usage) meter.bill(model, upstream, usageFromOpenAI(end.usage));
+    if (end.usage) meter.bill(model, upstream, usageFromChat(end.usage), end.serviceTier);
     const { status, error } = streamOutcome(end);
     closeMeter(c, meter, model, status, error);
   };

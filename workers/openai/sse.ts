@@ -5,6 +5,8 @@ import type { CompletionUsage } from "openai/resources/completions";
 export interface StreamEnd {
   /** The usage from the stream's final chunk, if the upstream sent one. */
   usage: CompletionUsage | null;
+  /** The tier the stream's chunks reported. */
+  serviceTier: string | null;
   /** The client went away before the end; the upstream was still read to the end for its usage. */
   clientClosed: boolean;
   /** The upstream stream broke off. */
@@ -31,7 +33,7 @@ export function relayStream(
 ): ReadableStream<Uint8Array> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
-  const end: StreamEnd = { usage: null, clientClosed: false, upstreamError: null };
+  const end: StreamEnd = { usage: null, serviceTier: null, clientClosed: false, upstreamError: null };
 
   const send = async (bytes: Uint8Array) => {
     if (end.clientClosed) return;
@@ -46,6 +48,7 @@ export function relayStream(
     try {
       for await (const chunk of upstream) {
         if (chunk.usage) end.usage = chunk.usage;
+        if (chunk.service_tier) end.serviceTier = chunk.service_tier;
         if (forwardUsage) await send(event(chunk));
         else if (!isUsageChunk(chunk)) {
           const { usage: _omitted, ...rest } = chunk;

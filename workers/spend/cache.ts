@@ -1,16 +1,19 @@
 import { and, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger, rollup } from "../db/schema";
-import { type DatedPrice, priceOn, usd } from "../metering/cost";
-import { isOwn, ledgerDay } from "./metrics";
+import { type Pico, usd } from "../metering/money";
+import { DEFAULT_TIER, priceAt, type PriceRow } from "../metering/prices";
+import { dayStartMs } from "./days";
 import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
 import { liveRows, liveSpansOf, rolledDays } from "./spend";
+import { isOwn, ledgerDay } from "./sums";
 
-/** Sums of own calls per endpoint × UTC day × model: the day and model price the missed prefix. */
+/** Sums of own calls per endpoint × UTC day × model × tier: the day, model and tier price the missed prefix. */
 interface CacheSums {
   endpoint: string;
   day: string;
   model: string;
+  tier: string;
   inputTokens: number;
   cachedTokens: number;
   prefixTokens: number;
@@ -25,6 +28,7 @@ export function rolledCache(db: Db, q: { from: string; to: string; keyId: string
       endpoint: rollup.endpoint,
       day: rollup.day,
       model: rollup.model,
+      tier: rollup.serviceTier,
       inputTokens: sum(rollup.inputTokens, "input_tokens"),
       cachedTokens: sum(rollup.cachedTokens, "cached_tokens"),
       prefixTokens: sql<number>`max(${rollup.prefixTokens})`.mapWith(Number).as("prefix_tokens"),
@@ -32,7 +36,7 @@ export function rolledCache(db: Db, q: { from: string; to: string; keyId: string
     })
     .from(rollup)
     .where(rolledDays(db, q))
-    .groupBy(rollup.endpoint, rollup.day, rollup.model);
+    .groupBy(rollup.endpoint, rollup.day, rollup.model, rollup.serviceTier);
 }
 
 /** Days without a complete rollup, from the ledger, with each day × key × endpoint × model's own prefix. */
@@ -45,6 +49,7 @@ export function liveCache(db: Db, keyId: string | undefined, spans: [number, num
       endpoint: ledger.endpoint,
       day: ledgerDay.as("day"),
       model: ledger.model,
+      tier: ledger.serviceTier,
       inputTokens: sum(when(ledger.inputTokens), "input_tokens"),
       cachedTokens: sum(when(ledger.cachedTokens), "cached_tokens"),
       ...prefixMetrics(prefixes),
@@ -52,7 +57,7 @@ export function liveCache(db: Db, keyId: string | undefined, spans: [number, num
     .from(ledger)
     .leftJoin(prefixes, prefixJoin(prefixes, true))
     .where(and(where, isOwn))
-    .groupBy(ledger.endpoint, ledgerDay, ledger.model);
+    .groupBy(ledger.endpoint, ledgerDay, ledger.model, ledger.serviceTier);
 }
 
 interface CacheTotals {
@@ -60,19 +65,24 @@ interface CacheTotals {
   cachedTokens: number;
   prefixTokens: number;
   prefixMissedTokens: number;
-  savingNano: number;
+  savingPico: bigint;
 }
-const NONE: CacheTotals = { inputTokens: 0, cachedTokens: 0, prefixTokens: 0, prefixMissedTokens: 0, savingNano: 0 };
+const NONE: CacheTotals = { inputTokens: 0, cachedTokens: 0, prefixTokens: 0, prefixMissedTokens: 0, savingPico: 0n };
 
-function add(t: CacheTotals, s: CacheSums, prices: readonly DatedPrice[]): CacheTotals {
-  const price = priceOn(prices, s.model, s.day);
-  const perToken = price ? price.inputNano - price.cachedInputNano : 0;
+/** What one missed prefix token would have saved: the input price less the cached-input price, at the day's start. */
+function perTokenSaving(prices: readonly PriceRow[], s: CacheSums): Pico {
+  const at = dayStartMs(s.day);
+  const price = priceAt(prices, s.model, s.tier, at) ?? priceAt(prices, s.model, DEFAULT_TIER, at);
+  return price ? price.inputPico - price.cachedInputPico : 0;
+}
+
+function add(t: CacheTotals, s: CacheSums, prices: readonly PriceRow[]): CacheTotals {
   return {
     inputTokens: t.inputTokens + s.inputTokens,
     cachedTokens: t.cachedTokens + s.cachedTokens,
     prefixTokens: Math.max(t.prefixTokens, s.prefixTokens),
     prefixMissedTokens: t.prefixMissedTokens + s.prefixMissedTokens,
-    savingNano: t.savingNano + s.prefixMissedTokens * perToken,
+    savingPico: t.savingPico + BigInt(s.prefixMissedTokens) * BigInt(perTokenSaving(prices, s)),
   };
 }
 
@@ -83,16 +93,16 @@ const cacheJson = (t: CacheTotals) => ({
   cache_hit_ratio: t.inputTokens === 0 ? 0 : t.cachedTokens / t.inputTokens,
   prefix_tokens: t.prefixTokens,
   prefix_uncached_tokens: t.prefixMissedTokens,
-  prefix_saving_usd: usd(t.savingNano),
+  prefix_saving_usd: usd(t.savingPico),
 });
 
 /**
  * Prompt-cache efficiency per endpoint over from..to: the hit ratio, the input billed uncached,
  * and what caching the whole fixed prefix on every call would have saved: the prefix tokens
  * billed uncached (see prefix.ts) at the input price less the cached-input price of their model
- * on their day. Complete days from the rollup, the others live from the ledger, in one batch.
+ * and tier on their day. Complete days from the rollup, the others live from the ledger, in one batch.
  */
-export async function queryCache(db: Db, q: { from: string; to: string; keyId: string | undefined }, prices: readonly DatedPrice[]) {
+export async function queryCache(db: Db, q: { from: string; to: string; keyId: string | undefined }, prices: readonly PriceRow[]) {
   const spans = await liveSpansOf(db, q.from, q.to);
   const rolled = rolledCache(db, q);
   const parts = spans.length ? await db.batch([rolled, liveCache(db, q.keyId, spans)]) : [await rolled];

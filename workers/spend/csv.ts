@@ -1,3 +1,4 @@
+import { type Pico, usdDecimal } from "../metering/money";
 import type { Group, SpendRow } from "./spend";
 import { derived, metricsJson } from "./spend-json";
 
@@ -8,6 +9,7 @@ const METRICS = [
   "cached_tokens",
   "output_tokens",
   "reasoning_tokens",
+  "cache_write_tokens",
   "cost_usd",
   "mini_cost_usd",
   "saved_usd",
@@ -24,30 +26,27 @@ const METRICS = [
   "cost_per_success_usd",
 ] as const;
 
-/** The JSON name of a group column: `key` groups by `key_id`. */
-export const groupColumn = (g: Group) => (g === "key" ? "key_id" : g);
-
-/** nano-USD as an exact decimal (never 1e-9 notation), so a spreadsheet sums it to the cent. */
-function decimalUsd(nano: number): string {
-  const abs = Math.abs(nano);
-  return `${nano < 0 ? "-" : ""}${Math.floor(abs / 1e9)}.${String(abs % 1e9).padStart(9, "0")}`;
-}
+/** The JSON name of a group column: `key` groups by `key_id`, `tier` by `service_tier`. */
+export const groupColumn = (g: Group) => (g === "key" ? "key_id" : g === "tier" ? "service_tier" : g);
 
 const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
-/** Money as exact decimal dollars from nano-USD; a figure the samples cannot support (null) as an empty cell. */
+/**
+ * Money as exact decimal dollars with all twelve decimals (never 1e-12 notation), so a
+ * spreadsheet sums it exactly; a figure the samples cannot support (null) as an empty cell.
+ */
 function moneyCells(row: SpendRow): Partial<Record<(typeof METRICS)[number], string>> {
-  const { measuredNano, costPerSuccessNano } = derived(row);
-  const money = (nano: number | null | undefined) => (nano === null || nano === undefined ? "" : decimalUsd(nano));
+  const { measuredPico, costPerSuccessPico } = derived(row);
+  const money = (pico: Pico | null | undefined) => (pico === null || pico === undefined ? "" : usdDecimal(pico, 12));
   return {
-    cost_usd: money(row.costNano),
-    mini_cost_usd: money(row.miniCostNano),
-    saved_usd: money(row.miniCostNano - row.costNano),
-    shadow_cost_usd: money(row.shadowCostNano),
-    mini_cost_usd_measured: money(measuredNano?.estimate),
-    mini_cost_usd_measured_low: money(measuredNano?.low),
-    mini_cost_usd_measured_high: money(measuredNano?.high),
-    cost_per_success_usd: money(costPerSuccessNano),
+    cost_usd: money(row.costPico),
+    mini_cost_usd: money(row.miniCostPico),
+    saved_usd: money(row.miniCostPico - row.costPico),
+    shadow_cost_usd: money(row.shadowCostPico),
+    mini_cost_usd_measured: money(measuredPico?.estimate),
+    mini_cost_usd_measured_low: money(measuredPico?.low),
+    mini_cost_usd_measured_high: money(measuredPico?.high),
+    cost_per_success_usd: money(costPerSuccessPico),
   };
 }
 

@@ -56,7 +56,8 @@ export function costRatio(m: PairMoments): Ratio | null {
 
 /** One stratum (an endpoint × model): what it cost, and its shadow pairs; spend already on mini is mini's cost as is. */
 export interface Stratum {
-  costNano: number;
+  /** The stratum's spend, in money units (pico-USD). */
+  cost: number;
   pairs: PairMoments;
   onMini?: boolean;
 }
@@ -73,19 +74,19 @@ export function measuredCost(strata: readonly Stratum[]): Interval | null {
   let estimate = 0;
   let variance: number | null = 0;
   let spent = false;
-  for (const { costNano, pairs, onMini } of strata) {
-    if (costNano === 0) continue;
+  for (const { cost, pairs, onMini } of strata) {
+    if (cost === 0) continue;
     spent = true;
     const ratio = onMini ? { r: 1, se: 0 } : costRatio(pairs);
     if (!ratio) return null;
-    estimate += costNano * ratio.r;
-    variance = variance === null || ratio.se === null ? null : variance + (costNano * ratio.se) ** 2;
+    estimate += cost * ratio.r;
+    variance = variance === null || ratio.se === null ? null : variance + (cost * ratio.se) ** 2;
   }
   if (!spent) return null;
   const half = variance === null ? null : Z95 * Math.sqrt(variance);
-  const nano = Math.round(estimate);
+  const rounded = Math.round(estimate);
   return {
-    estimate: nano,
+    estimate: rounded,
     low: half === null ? null : Math.max(0, Math.round(estimate - half)),
     high: half === null ? null : Math.round(estimate + half),
   };

@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger } from "../db/schema";
-import { isOwn, ledgerDay } from "./metrics";
+import { isOwn, ledgerDay } from "./sums";
 
 /**
  * The fixed prompt prefix, measured from the ledger. The Worker has no tokenizer, so it takes the

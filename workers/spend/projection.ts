@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { usd } from "../metering/cost";
+import { usd } from "../metering/money";
 import { addDays } from "./days";
 import { querySpend } from "./spend";
 
@@ -14,8 +14,9 @@ export async function projection(db: Db, today: string, keyId: string | undefine
   const from = addDays(today, -PROJECTION_BASIS_DAYS);
   const to = addDays(today, -1);
   const { totals } = await querySpend(db, { from, to, groupBy: [], keyId });
-  const monthlyNano = (nano: number) => Math.round((nano * MONTH_DAYS) / PROJECTION_BASIS_DAYS);
-  const [nano, mini] = [monthlyNano(totals.costNano), monthlyNano(totals.miniCostNano)];
+  // × 30/7, rounded half up to a whole pico-USD.
+  const monthly = (pico: bigint) => (pico * BigInt(2 * MONTH_DAYS) + BigInt(PROJECTION_BASIS_DAYS)) / BigInt(2 * PROJECTION_BASIS_DAYS);
+  const [nano, mini] = [monthly(totals.costPico), monthly(totals.miniCostPico)];
   return {
     basis_days: PROJECTION_BASIS_DAYS,
     basis_from: from,

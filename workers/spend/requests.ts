@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { type LedgerRow, ledger } from "../db/schema";
 import { badRequest } from "../errors";
-import { usd } from "../metering/cost";
+import { usd } from "../metering/money";
 import { DAY_MS, daySchema, dayStartMs } from "./days";
 
 export const requestsQuery = z.object({
@@ -11,6 +11,7 @@ export const requestsQuery = z.object({
   cursor: z.string().max(100).optional(),
   endpoint: z.string().max(50).optional(),
   model: z.string().max(100).optional(),
+  service_tier: z.string().max(50).optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
   request_id: z.string().max(100).optional(),
   key_id: z.string().max(100).optional(),
@@ -40,6 +41,7 @@ export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undef
     keyId === undefined ? undefined : eq(ledger.keyId, keyId),
     q.endpoint === undefined ? undefined : eq(ledger.endpoint, q.endpoint),
     q.model === undefined ? undefined : eq(ledger.model, q.model),
+    q.service_tier === undefined ? undefined : eq(ledger.serviceTier, q.service_tier),
     q.status === undefined ? undefined : eq(ledger.status, q.status),
     q.request_id === undefined ? undefined : eq(ledger.requestId, q.request_id),
     q.from === undefined ? undefined : gte(ledger.time, dayStartMs(q.from)),
@@ -69,6 +71,7 @@ export function ledgerJson(r: LedgerRow) {
     key_id: r.keyId,
     endpoint: r.endpoint,
     model: r.model,
+    service_tier: r.serviceTier,
     upstream: r.upstream,
     status: r.status,
     error: r.error,
@@ -76,8 +79,9 @@ export function ledgerJson(r: LedgerRow) {
     cached_tokens: r.cachedTokens,
     output_tokens: r.outputTokens,
     reasoning_tokens: r.reasoningTokens,
-    cost_usd: usd(r.costNano),
-    mini_cost_usd: usd(r.miniCostNano),
+    cache_write_tokens: r.cacheWriteTokens,
+    cost_usd: usd(r.costPico),
+    mini_cost_usd: usd(r.miniCostPico),
     latency_ms: r.latencyMs,
     outcome: r.outcome,
     shadow: r.shadow === 1,

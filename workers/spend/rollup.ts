@@ -5,8 +5,9 @@ import { keySpend, ledger, rollup, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
-import { addMeasured, groupModel, ledgerDay, ledgerMetrics, type Measured, measuredOf, NONE_MEASURED, rollupMetrics } from "./metrics";
+import { addMeasured, type Measured, measuredOf, NONE_MEASURED } from "./metrics";
 import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
+import { groupModel, groupTier, inColumnOrder, ledgerDay, ledgerSumsToStore, readSums, rollupSums } from "./sums";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
 export const ROLL_DAYS = 4;
@@ -37,28 +38,32 @@ export interface RolledDay {
 }
 
 /**
- * One day of the ledger summed per key × endpoint × model, as rollup rows (SELECT … GROUP BY),
- * shadow rows under the model their request asked for, with the group's prompt-prefix figures.
+ * One day of the ledger summed per key × endpoint × model × tier, as rollup rows (SELECT …
+ * GROUP BY), shadow rows under the model and tier their request asked for, with the group's
+ * prompt-prefix figures.
  */
 export function daySums(db: Db, day: string) {
   const start = dayStartMs(day);
   const inDay = and(gte(ledger.time, start), lt(ledger.time, start + DAY_MS));
   const prefixes = prefixSizes(db, inDay!, false);
   return db
-    .select({
-      day: sql<string>`${day}`.as("day"),
-      keyId: ledger.keyId,
-      endpoint: ledger.endpoint,
-      model: groupModel.as("model"),
-      ...ledgerMetrics,
-      ...prefixMetrics(prefixes),
-    })
+    .select(
+      inColumnOrder(rollup, {
+        day: sql<string>`${day}`.as("day"),
+        keyId: ledger.keyId,
+        endpoint: ledger.endpoint,
+        model: groupModel.as("model"),
+        serviceTier: groupTier.as("service_tier"),
+        ...ledgerSumsToStore,
+        ...prefixMetrics(prefixes),
+      }),
+    )
     .from(ledger)
     .leftJoin(prefixes, prefixJoin(prefixes, false))
     .where(inDay)
     // Endpoint first: grouped by key_id first, SQLite reads the whole ledger through ledger_key_time
     // for its order, instead of the day's range of ledger_time.
-    .groupBy(ledger.endpoint, ledger.keyId, groupModel);
+    .groupBy(ledger.endpoint, ledger.keyId, groupModel, groupTier);
 }
 
 /**
@@ -76,7 +81,7 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     db.insert(rollup).select(daySums(db, day)),
     db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
     db
-      .select({ endpoint: rollup.endpoint, model: rollup.model, groups: sql<number>`count(*)`.mapWith(Number), ...rollupMetrics })
+      .select({ endpoint: rollup.endpoint, model: rollup.model, groups: sql<number>`count(*)`.mapWith(Number), ...rollupSums })
       .from(rollup)
       .where(eq(rollup.day, day))
       .groupBy(rollup.endpoint, rollup.model),
@@ -86,7 +91,7 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     rolledAt: now,
     complete: now >= start + DAY_MS,
     groups: strata.reduce((n, s) => n + s.groups, 0),
-    totals: strata.reduce((t, s) => addMeasured(t, measuredOf(s)), NONE_MEASURED),
+    totals: strata.map((s) => readSums<{ endpoint: string; model: string }>(s)).reduce((t, s) => addMeasured(t, measuredOf(s)), NONE_MEASURED),
   };
 }
 

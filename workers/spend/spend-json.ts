@@ -1,52 +1,63 @@
-import { MINI_MODEL, usd } from "../metering/cost";
+import { MINI_MODEL } from "../metering/cost";
+import { usd, usdOrNull } from "../metering/money";
 import { measuredCost, wilson } from "./estimates";
 import type { Measured } from "./metrics";
 
 /**
- * What a spend row's sums support, in storage units (nano-USD): nano's agreement with mini, the
+ * What a spend row's sums support, in storage units (pico-USD): nano's agreement with mini, the
  * measured mini projection (each endpoint's nano spend × mini's cost ratio on its shadow pairs,
  * plus what already ran on mini, summed) and the cost per successful request. A request either
- * answered 200 or is an error (final status ≥ 400).
+ * answered 200 or is an error (final status ≥ 400). The projection and the cost per success are
+ * estimates and averages, rounded to whole pico-USD; every other figure is an exact sum.
  */
 export function derived(m: Measured) {
   const successes = m.requests - m.errors;
   const strata = Object.entries(m.strata).map(([key, e]) => ({
-    costNano: e.costNano,
+    cost: Number(e.costPico),
     onMini: (JSON.parse(key) as [string, string])[1] === MINI_MODEL,
-    pairs: { n: e.pairs, sumX: e.pairNanoCostNano, sumY: e.pairMiniCostNano, sumXX: e.pairNanoSq, sumYY: e.pairMiniSq, sumXY: e.pairCross },
+    pairs: {
+      n: e.pairs,
+      sumX: Number(e.pairNanoCostPico),
+      sumY: Number(e.pairMiniCostPico),
+      sumXX: e.pairNanoSq,
+      sumYY: e.pairMiniSq,
+      sumXY: e.pairCross,
+    },
   }));
   return {
     agreement: wilson(m.agreed, m.judged),
-    measuredNano: measuredCost(strata),
-    costPerSuccessNano: successes > 0 ? Math.round(m.costNano / successes) : null,
+    measuredPico: measuredCost(strata),
+    costPerSuccessPico: successes > 0 ? divideRounded(m.costPico, BigInt(successes)) : null,
   };
 }
 
-const usdOrNull = (nano: number | null | undefined) => (nano === null || nano === undefined ? null : usd(nano));
+/** a / b rounded half up, in integers. */
+const divideRounded = (a: bigint, b: bigint) => (2n * a + b) / (2n * b);
 
 /** The SPEC's spend fields and the shadow comparison's; USD only here, at the JSON edge. */
 export function metricsJson(m: Measured) {
-  const { agreement, measuredNano, costPerSuccessNano } = derived(m);
+  const { agreement, measuredPico, costPerSuccessPico } = derived(m);
   return {
     requests: m.requests,
     errors: m.errors,
     input_tokens: m.inputTokens,
     cached_tokens: m.cachedTokens,
+    cache_write_tokens: m.cacheWriteTokens,
     output_tokens: m.outputTokens,
     reasoning_tokens: m.reasoningTokens,
-    cost_usd: usd(m.costNano),
-    mini_cost_usd: usd(m.miniCostNano),
-    saved_usd: usd(m.miniCostNano - m.costNano),
+    cost_usd: usd(m.costPico),
+    mini_cost_usd: usd(m.miniCostPico),
+    saved_usd: usd(m.miniCostPico - m.costPico),
     cache_hit_ratio: m.inputTokens === 0 ? 0 : m.cachedTokens / m.inputTokens,
     escalations: m.escalations,
     shadow_requests: m.shadowRequests,
-    shadow_cost_usd: usd(m.shadowCostNano),
+    shadow_cost_usd: usd(m.shadowCostPico),
     agreement: agreement?.estimate ?? null,
     agreement_low: agreement?.low ?? null,
     agreement_high: agreement?.high ?? null,
-    mini_cost_usd_measured: usdOrNull(measuredNano?.estimate),
-    mini_cost_usd_measured_low: usdOrNull(measuredNano?.low),
-    mini_cost_usd_measured_high: usdOrNull(measuredNano?.high),
-    cost_per_success_usd: usdOrNull(costPerSuccessNano),
+    mini_cost_usd_measured: usdOrNull(measuredPico?.estimate),
+    mini_cost_usd_measured_low: usdOrNull(measuredPico?.low),
+    mini_cost_usd_measured_high: usdOrNull(measuredPico?.high),
+    cost_per_success_usd: usdOrNull(costPerSuccessPico),
   };
 }

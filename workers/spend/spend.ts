@@ -3,20 +3,11 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { ledger, rollup, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
-import {
-  addMeasured,
-  groupModel,
-  ledgerDay,
-  ledgerMetrics,
-  type Measured,
-  measuredOf,
-  type Metrics,
-  NONE_MEASURED,
-  rollupMetrics,
-} from "./metrics";
+import { addMeasured, type Measured, measuredOf, NONE_MEASURED } from "./metrics";
 import { isComplete, ledgerDayComplete } from "./rollup";
+import { groupModel, groupTier, ledgerDay, ledgerSums, readSums, rollupSums } from "./sums";
 
-export const GROUPS = ["day", "endpoint", "model", "key"] as const;
+export const GROUPS = ["day", "endpoint", "model", "tier", "key"] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface SpendQuery {
@@ -56,8 +47,14 @@ export async function liveSpansOf(db: Db, from: string, to: string): Promise<[nu
   return liveSpans(from, to, complete.map((r) => r.day));
 }
 
-const rollupGroups: Record<Group, SQLiteColumn | SQL> = { day: rollup.day, endpoint: rollup.endpoint, model: rollup.model, key: rollup.keyId };
-const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, key: ledger.keyId };
+const rollupGroups: Record<Group, SQLiteColumn | SQL> = {
+  day: rollup.day,
+  endpoint: rollup.endpoint,
+  model: rollup.model,
+  tier: rollup.serviceTier,
+  key: rollup.keyId,
+};
+const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, tier: groupTier, key: ledger.keyId };
 const pick = (groups: Record<Group, SQLiteColumn | SQL>, by: Group[]) => Object.fromEntries(by.map((g) => [g, groups[g]]));
 const groupKey = (row: Partial<Record<Group, string>>, by: Group[]) => JSON.stringify(by.map((g) => row[g]));
 
@@ -84,7 +81,7 @@ export function liveRows(q: Omit<SpendQuery, "groupBy" | "from" | "to">, spans: 
 /** Complete days of the range, summed per group from the rollup table. */
 export function rolledSpend(db: Db, q: SpendQuery) {
   return db
-    .select({ ...pick(rollupGroups, q.groupBy), ...rollupMetrics })
+    .select({ ...pick(rollupGroups, q.groupBy), ...rollupSums })
     .from(rollup)
     .where(rolledDays(db, q))
     .groupBy(...q.groupBy.map((g) => rollupGroups[g]));
@@ -93,7 +90,7 @@ export function rolledSpend(db: Db, q: SpendQuery) {
 /** The other days, within `spans`, summed per group live from the ledger. */
 export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][]) {
   return db
-    .select({ ...pick(ledgerGroups, q.groupBy), ...ledgerMetrics })
+    .select({ ...pick(ledgerGroups, q.groupBy), ...ledgerSums })
     .from(ledger)
     .where(liveRows(q, spans))
     .groupBy(...q.groupBy.map((g) => ledgerGroups[g]));
@@ -113,7 +110,7 @@ export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRo
   const parts = spans.length ? await db.batch([rolled, live]) : [await rolled];
 
   const merged = new Map<string, SpendRow>();
-  for (const part of parts.flat() as (Partial<Record<Group, string>> & Metrics)[]) {
+  for (const part of (parts.flat() as Record<string, unknown>[]).map((row) => readSums<Partial<Record<Group, string>>>(row))) {
     const key = groupKey(part, q.groupBy);
     const row = { ...Object.fromEntries(q.groupBy.map((g) => [g, part[g]])), ...measuredOf(part) };
     const seen = merged.get(key);

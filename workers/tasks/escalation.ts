@@ -1,7 +1,7 @@
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { type Env, numberVar } from "../env";
 import { ApiError } from "../errors";
-import { MINI_MODEL, usageFromOpenAI } from "../metering/cost";
+import { MINI_MODEL, usageFromChat } from "../metering/cost";
 import type { MeteredRequest, Outcome } from "../metering/metered-request";
 import { createCompletion, upstreamFailure } from "../openai/upstream";
 import type { Task, TaskInput } from "./task";
@@ -62,8 +62,9 @@ export async function askWithEscalation<O extends object>(
       meter.fail(attemptModel, upstreamFailure(err)); // mini failed: nano's answer stands
       break;
     }
-    const attempt = meter.bill(attemptModel, result.upstream, usageFromOpenAI(result.completion.usage));
-    const judged = judge(task, () => task.parse(result.completion, input), policy.below);
+    const { completion } = result;
+    const attempt = meter.bill(attemptModel, result.upstream, usageFromChat(completion.usage), completion.service_tier);
+    const judged = judge(task, () => task.parse(completion, input), policy.below);
     attempt.outcome = judged.outcome;
     if ("failure" in judged) attempt.error = judged.failure;
     answers.push({ model: attemptModel, judged });

@@ -4,7 +4,8 @@ import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { readJson, validate } from "../http/body";
 import { closeMeter, meteredFields, openMeter } from "../http/meter";
-import { MINI_MODEL, usd } from "../metering/cost";
+import { MINI_MODEL } from "../metering/cost";
+import { usd } from "../metering/money";
 import { writeLedgerRows } from "../metering/ledger";
 import { askWithEscalation } from "./escalation";
 import { shadowCall, shadowRate } from "./shadow";
@@ -17,19 +18,24 @@ import type { Task, TaskInput } from "./task";
  */
 export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>): Promise<Response> {
   const input = validate(task.input, await readJson(c));
-  const { meter, model } = await openMeter(c, task.endpoint, input.model);
-  const params = { ...task.request(input), prompt_cache_key: `nm:${task.endpoint}:${meter.keyId}` };
+  const { meter, model } = await openMeter(c, task.endpoint, input.model, input.service_tier);
+  const params = {
+    ...task.request(input),
+    prompt_cache_key: `nm:${task.endpoint}:${meter.keyId}`,
+    // The SDK's type lags OpenAI's API, which also takes `fast`.
+    ...(input.service_tier ? { service_tier: input.service_tier as "priority" } : {}),
+  };
   try {
     const answered = await askWithEscalation(c.env, meter, task, params, input, model);
     const { output } = answered;
     const body = {
       ...meteredFields(meter, answered.model),
       ...output,
-      attempts: meter.attemptList.map((a) => ({ model: a.model, outcome: a.outcome, cost_usd: usd(a.cost.costNano) })),
+      attempts: meter.attemptList.map((a) => ({ model: a.model, outcome: a.outcome, cost_usd: usd(a.cost.costPico) })),
     };
     closeMeter(c, meter, answered.model, 200, null);
     if (answered.model !== MINI_MODEL && Math.random() < shadowRate(c.env, task.endpoint)) {
-      const nano = { output, costNano: meter.cost.costNano };
+      const nano = { output, costPico: meter.cost.costPico };
       c.executionCtx.waitUntil(
         shadowCall(c.env, task, params, input, nano, meter).then((row) => (row ? writeLedgerRows(c.get("db"), [row]) : undefined)),
       );

@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import type { Env } from "../env";
-import { MINI_MODEL, usageFromOpenAI } from "../metering/cost";
+import { MINI_MODEL, usageFromChat } from "../metering/cost";
 import type { Endpoint, MeteredRequest } from "../metering/metered-request";
 import type { NewLedgerRow } from "../db/schema";
 import { createCompletion } from "../openai/upstream";
@@ -31,7 +31,7 @@ export async function shadowCall<O extends object>(
   task: Task<any, O>,
   params: Omit<ChatCompletionCreateParamsNonStreaming, "model">,
   input: unknown,
-  nano: { output: O; costNano: number },
+  nano: { output: O; costPico: number },
   meter: MeteredRequest,
 ): Promise<NewLedgerRow | null> {
   const started = Date.now();
@@ -43,8 +43,9 @@ export async function shadowCall<O extends object>(
     } catch {
       agreement = false; // mini's own answer failed its check: it did not agree
     }
-    const usage = usageFromOpenAI(completion.usage);
-    return meter.shadowRow(MINI_MODEL, { upstream, usage, agreement, pairCostNano: nano.costNano }, Date.now() - started);
+    const usage = usageFromChat(completion.usage);
+    const call = { upstream, serviceTier: completion.service_tier, usage, agreement, pairCostPico: nano.costPico };
+    return meter.shadowRow(MINI_MODEL, call, Date.now() - started);
   } catch (err) {
     console.error("shadow call failed", err instanceof Error ? err.message : String(err));
     return null;

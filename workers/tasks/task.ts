@@ -12,10 +12,16 @@ export const taskFields = {
   model: z.string().min(1).max(100).optional(),
   /** Send the request once more to gpt-5.4-mini when nano's answer fails its check (default: ESCALATE). */
   escalate: z.enum(["auto", "off"]).optional(),
+  /** OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports. */
+  service_tier: z.enum(["auto", "default", "flex", "priority", "fast"]).optional(),
 };
 
 /** The fields every task input has. */
-export type TaskInput = { model?: string | undefined; escalate?: "auto" | "off" | undefined };
+export type TaskInput = {
+  model?: string | undefined;
+  escalate?: "auto" | "off" | undefined;
+  service_tier?: "auto" | "default" | "flex" | "priority" | "fast" | undefined;
+};
 
 /**
  * A task endpoint is one idea: what it asks the model, and how it checks the answer.

@@ -40,8 +40,8 @@ function ledgerRow(i: number, time: number, keys: number): NewLedgerRow {
     cachedTokens: cached,
     outputTokens: output,
     reasoningTokens: 64,
-    costNano: (input - cached) * 200 + cached * 20 + output * 1250,
-    miniCostNano: (input - cached) * 750 + cached * 75 + output * 4500,
+    costPico: (input - cached) * 200_000 + cached * 20_000 + output * 1_250_000,
+    miniCostPico: (input - cached) * 750_000 + cached * 75_000 + output * 4_500_000,
     latencyMs: 300 + (i % 500),
   };
 }

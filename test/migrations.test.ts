@@ -1,0 +1,69 @@
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+const migrations = env.TEST_MIGRATIONS;
+const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m.name.startsWith(name)));
+const db = env.MIGRATION_DB;
+const all = async (sql: string) => (await db.prepare(sql).all()).results;
+
+describe("migration 0007 (price tiers, pico-USD) on a database with history", () => {
+  it("keeps every existing amount exactly (× 1000 to pico-USD), seeds the tiers and keeps the budget trigger", async () => {
+    await applyD1Migrations(db, upTo("0007"));
+    await db.batch([
+      db.prepare("INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at, daily_budget_nano) VALUES ('k1', 'old', 'h', 'nm_', 1, 1500000000)"),
+      db.prepare(
+        `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, input_tokens, cached_tokens, output_tokens,
+           reasoning_tokens, cost_nano, mini_cost_nano, latency_ms, shadow, pair_cost_nano)
+         VALUES ('r1', 1, 1772366400000, 'k1', 'intent', 'gpt-5.4-nano', 'api.openai.com', 200, 100, 0, 10, 0, 32500, 120000, 5, 0, NULL),
+                ('r1', 2, 1772366400000, 'k1', 'intent', 'gpt-5.4-mini', 'api.openai.com', 200, 100, 0, 30, 0, 210000, 210000, 5, 1, 32500)`,
+      ),
+      db.prepare(
+        `INSERT INTO rollup (day, key_id, endpoint, model, requests, errors, input_tokens, cached_tokens, output_tokens, reasoning_tokens,
+           cost_nano, mini_cost_nano, shadow_requests, shadow_cost_nano, pairs, pair_nano_cost_nano, pair_mini_cost_nano, pair_nano_sq, pair_mini_sq, pair_cross)
+         VALUES ('2026-03-01', 'k1', 'intent', 'gpt-5.4-nano', 1, 0, 100, 0, 10, 0, 32500, 120000, 1, 210000, 1, 32500, 210000, 1056250000.0, 44100000000.0, 6825000000.0)`,
+      ),
+    ]);
+
+    await applyD1Migrations(db, migrations);
+
+    expect(await all("SELECT daily_budget_pico FROM api_keys")).toEqual([{ daily_budget_pico: 1_500_000_000_000 }]);
+    expect(await all("SELECT attempt, cost_pico, mini_cost_pico, pair_cost_pico, service_tier, cache_write_tokens FROM ledger ORDER BY attempt")).toEqual([
+      { attempt: 1, cost_pico: 32_500_000, mini_cost_pico: 120_000_000, pair_cost_pico: null, service_tier: "default", cache_write_tokens: 0 },
+      { attempt: 2, cost_pico: 210_000_000, mini_cost_pico: 210_000_000, pair_cost_pico: 32_500_000, service_tier: "default", cache_write_tokens: 0 },
+    ]);
+    expect(await all("SELECT day, cost_pico FROM key_spend")).toEqual([{ day: "2026-03-01", cost_pico: 242_500_000 }]);
+    expect(
+      await all("SELECT service_tier, cost_pico, mini_cost_pico, shadow_cost_pico, pair_nano_cost_pico, pair_mini_cost_pico, pair_nano_sq, pair_mini_sq, pair_cross FROM rollup"),
+    ).toEqual([
+      {
+        service_tier: "default",
+        cost_pico: 32_500_000,
+        mini_cost_pico: 120_000_000,
+        shadow_cost_pico: 210_000_000,
+        pair_nano_cost_pico: 32_500_000,
+        pair_mini_cost_pico: 210_000_000,
+        pair_nano_sq: 32_500_000 ** 2,
+        pair_mini_sq: 210_000_000 ** 2,
+        pair_cross: 32_500_000 * 210_000_000,
+      },
+    ]);
+    expect(await all("SELECT model, tier, effective_from, input_pico, cached_input_pico, output_pico, cache_write_pico FROM prices ORDER BY model, tier")).toEqual([
+      { model: "gpt-5.4-mini", tier: "batch", effective_from: 1767225600000, input_pico: 375000, cached_input_pico: 37500, output_pico: 2250000, cache_write_pico: null },
+      { model: "gpt-5.4-mini", tier: "default", effective_from: 1767225600000, input_pico: 750000, cached_input_pico: 75000, output_pico: 4500000, cache_write_pico: null },
+      { model: "gpt-5.4-mini", tier: "flex", effective_from: 1767225600000, input_pico: 375000, cached_input_pico: 37500, output_pico: 2250000, cache_write_pico: null },
+      { model: "gpt-5.4-nano", tier: "batch", effective_from: 1767225600000, input_pico: 100000, cached_input_pico: 10000, output_pico: 625000, cache_write_pico: null },
+      { model: "gpt-5.4-nano", tier: "default", effective_from: 1767225600000, input_pico: 200000, cached_input_pico: 20000, output_pico: 1250000, cache_write_pico: null },
+      { model: "gpt-5.4-nano", tier: "flex", effective_from: 1767225600000, input_pico: 100000, cached_input_pico: 10000, output_pico: 625000, cache_write_pico: null },
+    ]);
+
+    // The rebuilt trigger keeps key_spend in step with new rows, in pico-USD.
+    await db
+      .prepare(
+        `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, input_tokens, cached_tokens, output_tokens,
+           reasoning_tokens, cost_pico, mini_cost_pico, latency_ms) VALUES ('r2', 1, 1772366400000, 'k1', 'intent', 'gpt-5.4-nano', 'x', 200, 1, 0, 1, 0, 7, 9, 1)`,
+      )
+      .run();
+    expect(await all("SELECT cost_pico FROM key_spend")).toEqual([{ cost_pico: 242_500_007 }]);
+  });
+});
