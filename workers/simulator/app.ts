@@ -1,5 +1,5 @@
 /**
- * The simulator: an OpenAI-compatible Chat Completions upstream for local development, tests and
+ * The simulator: an OpenAI-compatible Chat Completions (and Responses) upstream for local development, tests and
  * benchmarks. Deterministic, not intelligent; never a production default. Runtime-agnostic
  * (Web APIs only), so it runs in Node (see node.ts) or workerd.
  */
@@ -7,10 +7,11 @@ import { Hono } from 'hono';
 import { cacheScope, cacheWriteTokens, PromptCache } from './cache';
 import { complete } from './complete';
 import { errorResponse, InvalidRequestError } from './errors';
-import { directiveFailRate, FaultCounter, faultResponse, findFault } from './faults';
+import { directiveFailRate, FaultCounter, faultResponse, findFault, usageOmitted } from './faults';
 import { hashString, unitFloat } from './hash';
 import { resolveOptions, type SimulatorOptions } from './options';
-import { headerNumber, parseChatRequest } from './request';
+import { mountResponses } from './responses/routes';
+import { headerNumber, parseChatRequest, parseJson } from './request';
 import { reportedTier } from './tiers';
 import { pacingMs, sleep } from './timing';
 import { messageText, promptTokenSequence } from './tokens';
@@ -20,14 +21,6 @@ export type { SimulatorOptions } from './options';
 
 /** Set on every response, so the gateway can record that the simulator served a call. */
 export const SIMULATOR_HEADER = 'x-nanometer-simulator';
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('We could not parse the JSON body of your request.', 'body');
-  }
-}
 
 export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono {
   const options = resolveOptions(overrides);
@@ -79,12 +72,14 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono
 
     const wire = { id: `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`, created: Math.floor(options.now() / 1000), model: request.model };
     if (request.stream) {
-      return streamResponse(answer, wire, { includeUsage: request.stream_options?.include_usage === true, tokensPerSecond, signal });
+      return streamResponse(answer, wire, { includeUsage: request.stream_options?.include_usage === true && !usageOmitted(headers, texts), tokensPerSecond, signal });
     }
     const { completion_tokens, completion_tokens_details } = answer.usage;
     await sleep(pacingMs(completion_tokens - completion_tokens_details.reasoning_tokens, tokensPerSecond), signal);
     return c.json(completionBody(answer, wire));
   });
+
+  mountResponses(app, { options, cache, faults });
 
   app.notFound((c) =>
     errorResponse(404, `Invalid URL (${c.req.method} ${new URL(c.req.url).pathname})`, 'invalid_request_error', 'unknown_url'),

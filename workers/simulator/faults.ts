@@ -85,9 +85,22 @@ export function directiveFailRate(texts: readonly string[], model: string): numb
   return null;
 }
 
+/** The value of the first `[[sim:NAME=value]]` setting in the texts; null when there is none. */
+export function directiveValue(texts: readonly string[], name: string): string | null {
+  return directives(texts).find((settings) => settings.has(name))?.get(name) || null;
+}
+
 /** `[[sim:tier=NAME]]`: the service tier to report, whatever was asked for. Null: no directive. */
 export function directiveTier(texts: readonly string[]): string | null {
-  return directives(texts).find((settings) => settings.has('tier'))?.get('tier') || null;
+  return directiveValue(texts, 'tier');
+}
+
+/**
+ * `[[sim:usage=omit]]` (or the header `x-sim-usage: omit`): a stream ends without usage, as an
+ * upstream that drops it would, to exercise a gateway's handling of a call it cannot meter.
+ */
+export function usageOmitted(headers: Headers, texts: readonly string[]): boolean {
+  return (headers.get('x-sim-usage') ?? directiveValue(texts, 'usage')) === 'omit';
 }
 
 /** Counts sightings of each (request body, fault) pair, to honour `times=N`. */

@@ -22,6 +22,10 @@ export type SimulatorOptions = {
   failRate: Record<string, number>;
   /** Models listed by GET /v1/models (any model name is accepted by completions). */
   models: string[];
+  /** How long a `background` response takes to complete (header `x-sim-background-ms`). */
+  backgroundMs: number;
+  /** Stored responses bound; the oldest are evicted first. */
+  responsesMaxEntries: number;
 };
 
 export const DEFAULT_OPTIONS: SimulatorOptions = {
@@ -33,6 +37,8 @@ export const DEFAULT_OPTIONS: SimulatorOptions = {
   profiles: { 'gpt-5.4-nano': { verbosity: 1 }, 'gpt-5.4-mini': { verbosity: 1.6 } },
   failRate: {},
   models: ['gpt-5.4-nano', 'gpt-5.4-mini'],
+  backgroundMs: 1000,
+  responsesMaxEntries: 10_000,
 };
 
 export function resolveOptions(overrides: Partial<SimulatorOptions> = {}): SimulatorOptions {

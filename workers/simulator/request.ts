@@ -1,4 +1,4 @@
-/** Validation of the incoming request, answered with OpenAI-shaped 400s. */
+/** Validation of the incoming Chat Completions request, answered with OpenAI-shaped 400s. */
 import { InvalidRequestError } from './errors';
 import { REQUEST_TIERS } from './tiers';
 import { REASONING_TOKENS } from './tokens';
@@ -6,14 +6,22 @@ import type { ChatRequest } from './types';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function check(condition: boolean, message: string, param: string): asserts condition {
+export function check(condition: boolean, message: string, param: string): asserts condition {
   if (!condition) throw new InvalidRequestError(message, param);
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError('We could not parse the JSON body of your request.', 'body');
+  }
 }
 
 function checkMessages(messages: unknown): void {
