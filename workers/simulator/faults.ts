@@ -122,8 +122,14 @@ export class FaultCounter {
   }
 }
 
+/** The response of the fault the call asks for, if it fires; null when the call should be answered normally. */
+export async function injectedFault(counter: FaultCounter, raw: string, headers: Headers, texts: readonly string[], signal: AbortSignal): Promise<Response | null> {
+  const fault = findFault(headers.get('x-sim-fault'), texts);
+  return fault && counter.fires(fault, raw) ? faultResponse(fault, signal) : null;
+}
+
 /** The fault's response, or null when the request should then be answered normally. */
-export async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Response | null> {
+async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Response | null> {
   switch (fault.kind) {
     case '429': {
       const seconds = fault.retryAfterSeconds;

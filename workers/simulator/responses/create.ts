@@ -1,20 +1,17 @@
 /**
  * POST /v1/responses: the request becomes its Chat Completions equivalent (conversation.ts) and
- * is answered by the same parts as chat: faults and directives, latency, the prompt cache,
- * `complete`, tiers and pacing. The result is stored (unless `store: false`) and sent as JSON,
- * as a stream, or, for `background`, at once as `queued`.
+ * is answered by the same steps as chat: injected faults, latency, `answerCall` (prompt cache,
+ * `complete`, tiers, fail rate) and pacing. The result is stored (unless `store: false`) and
+ * sent as JSON, as a stream, or, for `background`, at once as `queued`.
  */
-import { cacheScope, cacheWriteTokens, type PromptCache } from '../cache';
-import { complete } from '../complete';
+import type { PromptCache } from '../cache';
+import { answerCall } from '../call';
 import { InvalidRequestError } from '../errors';
-import { directiveFailRate, directiveValue, type FaultCounter, faultResponse, findFault, usageOmitted } from '../faults';
-import { hashString, unitFloat } from '../hash';
+import { directiveValue, type FaultCounter, injectedFault, usageOmitted } from '../faults';
 import type { SimulatorOptions } from '../options';
 import { headerNumber, parseJson } from '../request';
-import { reportedTier } from '../tiers';
 import { pacingMs, sleep } from '../timing';
 import { messageText } from '../tokens';
-import type { Answer, ChatRequest } from '../types';
 import { chatRequest, inputItems, newId, promptTokens } from './conversation';
 import { finishedResponse, unfinishedResponse } from './output';
 import { parseResponsesRequest } from './request';
@@ -26,30 +23,12 @@ export type ResponsesRoom = { options: SimulatorOptions; cache: PromptCache; fau
 
 /** The previous response's context and output, then this request's input. */
 function conversationItems(request: ResponsesRequest, room: ResponsesRoom): Item[] {
-  const own = (previous: Item[]) => [...previous, ...inputItems(request.input, (id) => room.store.item(id))];
+  const own = inputItems(request.input, (id) => room.store.item(id));
   const previousId = request.previous_response_id;
-  if (previousId === undefined) return own([]);
+  if (previousId === undefined) return own;
   const previous = room.store.get(previousId);
   if (!previous) throw new InvalidRequestError(`Previous response with id '${previousId}' not found.`, 'previous_response_id', 'previous_response_not_found');
-  return own([...previous.inputItems, ...currentResponse(previous, room.options.now()).output]);
-}
-
-function answer(request: ResponsesRequest, chat: ChatRequest, texts: string[], raw: string, headers: Headers, room: ResponsesRoom): Answer {
-  const { options, cache } = room;
-  const tokens = promptTokens(request, chat);
-  const scope = cacheScope(chat.model, chat.prompt_cache_key);
-  const cachedTokens = cache.lookup(scope, tokens);
-  const failRate = headerNumber(headers, 'x-sim-fail-rate', directiveFailRate(texts, chat.model) ?? options.failRate[chat.model] ?? 0);
-  const result = complete(chat, {
-    promptTokens: tokens.length,
-    cachedTokens,
-    cacheWriteTokens: cacheWriteTokens(tokens.length, cachedTokens),
-    serviceTier: reportedTier(chat.service_tier, headers, texts),
-    verbosity: options.profiles[chat.model]?.verbosity ?? 1,
-    invalidJson: unitFloat(hashString(raw), 'fail-rate') < failRate,
-  });
-  cache.store(scope, tokens);
-  return result;
+  return [...previous.inputItems, ...currentResponse(previous, room.options.now()).output, ...own];
 }
 
 /** `x-sim-background-ms`, else `[[sim:background_ms=N]]`, else the option. */
@@ -59,7 +38,7 @@ function backgroundDelay(headers: Headers, texts: string[], options: SimulatorOp
 }
 
 export async function createResponse(http: Request, room: ResponsesRoom): Promise<Response> {
-  const { options, faults } = room;
+  const { options } = room;
   const raw = await http.text();
   const request = parseResponsesRequest(parseJson(raw));
   const { headers, signal } = http;
@@ -69,15 +48,12 @@ export async function createResponse(http: Request, room: ResponsesRoom): Promis
   const latencyMs = headerNumber(headers, 'x-sim-latency-ms', options.latencyMs);
   const tokensPerSecond = headerNumber(headers, 'x-sim-tokens-per-second', options.tokensPerSecond);
 
-  const fault = findFault(headers.get('x-sim-fault'), texts);
-  if (fault && faults.fires(fault, raw)) {
-    const response = await faultResponse(fault, signal);
-    if (response) return response;
-  }
+  const faulted = await injectedFault(room.faults, raw, headers, texts, signal);
+  if (faulted) return faulted;
   if (!request.background) await sleep(latencyMs, signal);
 
   const createdAtMs = options.now();
-  const result = answer(request, chat, texts, raw, headers, room);
+  const result = answerCall(options, room.cache, { chat, tokens: promptTokens(request, chat), texts, raw, headers });
   const readyAtMs = request.background ? createdAtMs + backgroundDelay(headers, texts, options) : createdAtMs;
   const id = newId('resp');
   const record: StoredResponse = {
