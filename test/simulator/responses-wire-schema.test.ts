@@ -68,15 +68,16 @@ describe("the simulator's Responses answers fit OpenAI's published schemas", () 
       previous_response_id: first.id,
       input: [
         { type: 'function_call_output', call_id: call.call_id, output: '{"temperature":21}' },
-        { role: 'assistant', content: 'Noted.' },
+        { role: 'assistant', content: [{ type: 'input_text', text: 'Noted.' }] },
         { role: 'developer', content: [{ type: 'input_text', text: 'Be brief.' }] },
+        { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Thought it over.' }] },
       ],
     };
     const second = await json(await postResponse(sim.url, followUp));
     expect(openaiSchemaErrors('Response', second)).toEqual([]);
     const items = await json(await fetch(`${sim.url}/responses/${second.id}/input_items?limit=100`));
     expect((items.data as { type: string }[]).map((item) => item.type).sort()).toEqual(
-      ['function_call', 'function_call_output', 'message', 'message', 'message', 'reasoning'].sort(),
+      ['function_call', 'function_call_output', 'message', 'message', 'message', 'reasoning', 'reasoning'].sort(),
     );
     expect(openaiSchemaErrors('ResponseItemList', items)).toEqual([]);
     expect(openaiSchemaErrors('ResponseItemList', await json(await fetch(`${sim.url}/responses/${second.id}/input_items?after=${(items as { last_id: string }).last_id}`)))).toEqual([]);

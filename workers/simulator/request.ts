@@ -1,4 +1,4 @@
-/** Validation of the incoming Chat Completions request, answered with OpenAI-shaped 400s. */
+/** Validation of the incoming request, answered with OpenAI-shaped 400s. */
 import { InvalidRequestError } from './errors';
 import { REQUEST_TIERS } from './tiers';
 import { REASONING_TOKENS } from './tokens';
@@ -14,14 +14,6 @@ export function isObject(value: unknown): value is Json {
 
 export function check(condition: boolean, message: string, param: string): asserts condition {
   if (!condition) throw new InvalidRequestError(message, param);
-}
-
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('We could not parse the JSON body of your request.', 'body');
-  }
 }
 
 function checkMessages(messages: unknown): void {
@@ -89,6 +81,14 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   check(tier === undefined || (REQUEST_TIERS as readonly unknown[]).includes(tier), `'service_tier' must be one of ${REQUEST_TIERS.join(', ')}.`, 'service_tier');
   check(body.prompt_cache_key === undefined || typeof body.prompt_cache_key === 'string', "'prompt_cache_key' must be a string.", 'prompt_cache_key');
   return body as ChatRequest;
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError('We could not parse the JSON body of your request.', 'body');
+  }
 }
 
 /** A non-negative number from a knob header, or the fallback when the header is absent. */

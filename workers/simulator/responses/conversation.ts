@@ -15,14 +15,15 @@ export function newId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replace(/-/g, '')}`;
 }
 
+/** A message as OpenAI stores it: the assistant's text as output_text parts, anyone else's as input_text. */
 export function messageItem(role: string, content: string | TextPart[], id = newId('msg')): MessageItem {
-  const parts = typeof content === 'string' ? [{ type: role === 'assistant' ? 'output_text' : 'input_text', text: content }] : content;
+  const texts = typeof content === 'string' ? [content] : content.map((part) => part.text);
   return {
     id,
     type: 'message',
     role,
     status: 'completed',
-    content: parts.map((part) => (part.type === 'output_text' ? { type: 'output_text', text: part.text, annotations: [], logprobs: [] } : { type: 'input_text', text: part.text })),
+    content: texts.map((text) => (role === 'assistant' ? { type: 'output_text', text, annotations: [], logprobs: [] } : { type: 'input_text', text })),
   };
 }
 

@@ -51,6 +51,8 @@ function checkItem(item: unknown, i: number): void {
     required(item, 'call_id', isString, 'a string', `${param}.call_id`);
     check(item.output !== undefined, `Missing required parameter: '${param}.output'.`, `${param}.output`);
     checkText(item.output, `${param}.output`);
+  } else if (type === 'reasoning') {
+    optional(item, 'summary', (summary) => Array.isArray(summary) && summary.every((part) => isObject(part) && part.type === 'summary_text' && isString(part.text)), "an array of {type: 'summary_text', text}", `${param}.summary`);
   } else if (type === 'item_reference') {
     required(item, 'id', isString, 'a string', `${param}.id`);
   }
