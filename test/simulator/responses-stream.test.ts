@@ -55,7 +55,9 @@ describe('streamed responses', () => {
   });
 
   it('streams a function call as argument deltas, then the whole call', async () => {
-    const events = await streamEvents(await postResponse(sim.url, { model, input: 'weather in Lisbon please', tools: [weatherTool], stream: true }));
+    const response = await postResponse(sim.url, { model, input: 'weather in Lisbon please', tools: [weatherTool], stream: true });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = await streamEvents(response);
     expect(collapsed(events).slice(4)).toEqual([
       'response.output_item.added',
       'response.function_call_arguments.delta',

@@ -57,6 +57,7 @@ describe('POST /v1/responses refuses what it cannot read, in OpenAI error shape,
     const body = { ...base, user: 'user-1', safety_identifier: 'hashed-1', metadata: { team: 'search' }, temperature: null, store: null };
     const response = await postResponse(sim.url, body);
     expect(response.status).toBe(200);
+    expect(response.headers.get('x-nanometer-simulator')).toBe('1');
     expect(await response.json()).toMatchObject({ user: 'user-1', safety_identifier: 'hashed-1', metadata: { team: 'search' }, store: true });
   });
 });
