@@ -1,18 +1,17 @@
 /**
- * The simulator: an OpenAI-compatible Chat Completions upstream for local development, tests and
+ * The simulator: an OpenAI-compatible Chat Completions (and Responses) upstream for local development, tests and
  * benchmarks. Deterministic, not intelligent; never a production default. Runtime-agnostic
  * (Web APIs only), so it runs in Node (see node.ts) or workerd.
  */
 import { Hono } from 'hono';
 import { mountFilesAndBatches } from './batches/mount';
-import { cacheScope, cacheWriteTokens, PromptCache } from './cache';
-import { complete } from './complete';
+import { PromptCache } from './cache';
+import { answerCall } from './call';
 import { errorResponse, InvalidRequestError } from './errors';
-import { directiveFailRate, FaultCounter, faultResponse, findFault } from './faults';
-import { hashString, unitFloat } from './hash';
+import { FaultCounter, injectedFault, usageOmitted } from './faults';
 import { resolveOptions, type SimulatorOptions } from './options';
+import { mountResponses } from './responses/routes';
 import { headerNumber, parseChatRequest, parseJson } from './request';
-import { reportedTier } from './tiers';
 import { pacingMs, sleep } from './timing';
 import { messageText, promptTokenSequence } from './tokens';
 import { completionBody, streamResponse } from './wire';
@@ -48,31 +47,16 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono
     const latencyMs = headerNumber(headers, 'x-sim-latency-ms', options.latencyMs);
     const tokensPerSecond = headerNumber(headers, 'x-sim-tokens-per-second', options.tokensPerSecond);
     const texts = request.messages.map(messageText);
-    const failRate = headerNumber(headers, 'x-sim-fail-rate', directiveFailRate(texts, request.model) ?? options.failRate[request.model] ?? 0);
 
-    const fault = findFault(headers.get('x-sim-fault'), texts);
-    if (fault && faults.fires(fault, raw)) {
-      const response = await faultResponse(fault, signal);
-      if (response) return response;
-    }
+    const faulted = await injectedFault(faults, raw, headers, texts, signal);
+    if (faulted) return faulted;
     await sleep(latencyMs, signal);
 
-    const tokens = promptTokenSequence(request);
-    const scope = cacheScope(request.model, request.prompt_cache_key);
-    const cachedTokens = cache.lookup(scope, tokens);
-    const answer = complete(request, {
-      promptTokens: tokens.length,
-      cachedTokens,
-      cacheWriteTokens: cacheWriteTokens(tokens.length, cachedTokens),
-      serviceTier: reportedTier(request.service_tier, headers, texts),
-      verbosity: options.profiles[request.model]?.verbosity ?? 1,
-      invalidJson: unitFloat(hashString(raw), 'fail-rate') < failRate,
-    });
-    cache.store(scope, tokens);
+    const answer = answerCall(options, cache, { chat: request, tokens: promptTokenSequence(request), texts, raw, headers });
 
     const wire = { id: `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`, created: Math.floor(options.now() / 1000), model: request.model };
     if (request.stream) {
-      return streamResponse(answer, wire, { includeUsage: request.stream_options?.include_usage === true, tokensPerSecond, signal });
+      return streamResponse(answer, wire, { includeUsage: request.stream_options?.include_usage === true && !usageOmitted(headers, texts), tokensPerSecond, signal });
     }
     const { completion_tokens, completion_tokens_details } = answer.usage;
     await sleep(pacingMs(completion_tokens - completion_tokens_details.reasoning_tokens, tokensPerSecond), signal);
@@ -80,6 +64,7 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Hono
   });
 
   mountFilesAndBatches(app, options);
+  mountResponses(app, { options, cache, faults });
 
   app.notFound((c) =>
     errorResponse(404, `Invalid URL (${c.req.method} ${new URL(c.req.url).pathname})`, 'invalid_request_error', 'unknown_url'),

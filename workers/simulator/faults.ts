@@ -85,9 +85,22 @@ export function directiveFailRate(texts: readonly string[], model: string): numb
   return null;
 }
 
+/** The value of the first `[[sim:NAME=value]]` setting in the texts; null when there is none. */
+export function directiveValue(texts: readonly string[], name: string): string | null {
+  return directives(texts).find((settings) => settings.has(name))?.get(name) || null;
+}
+
 /** `[[sim:tier=NAME]]`: the service tier to report, whatever was asked for. Null: no directive. */
 export function directiveTier(texts: readonly string[]): string | null {
-  return directives(texts).find((settings) => settings.has('tier'))?.get('tier') || null;
+  return directiveValue(texts, 'tier');
+}
+
+/**
+ * `[[sim:usage=omit]]` (or the header `x-sim-usage: omit`): a stream ends without usage, as an
+ * upstream that drops it would, to exercise a gateway's handling of a call it cannot meter.
+ */
+export function usageOmitted(headers: Headers, texts: readonly string[]): boolean {
+  return (headers.get('x-sim-usage') ?? directiveValue(texts, 'usage')) === 'omit';
 }
 
 /** Counts sightings of each (request body, fault) pair, to honour `times=N`. */
@@ -109,8 +122,14 @@ export class FaultCounter {
   }
 }
 
+/** The response of the fault the call asks for, if it fires; null when the call should be answered normally. */
+export async function injectedFault(counter: FaultCounter, raw: string, headers: Headers, texts: readonly string[], signal: AbortSignal): Promise<Response | null> {
+  const fault = findFault(headers.get('x-sim-fault'), texts);
+  return fault && counter.fires(fault, raw) ? faultResponse(fault, signal) : null;
+}
+
 /** The fault's response, or null when the request should then be answered normally. */
-export async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Response | null> {
+async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Response | null> {
   switch (fault.kind) {
     case '429': {
       const seconds = fault.retryAfterSeconds;

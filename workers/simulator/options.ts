@@ -24,6 +24,10 @@ export type SimulatorOptions = {
   models: string[];
   /** Batch API: wait between a batch starting and its lines being answered (metadata `sim_completion_ms`). */
   batchCompletionMs: number;
+  /** How long a `background` response takes to complete (header `x-sim-background-ms`). */
+  backgroundMs: number;
+  /** Stored responses bound; the oldest are evicted first. */
+  responsesMaxEntries: number;
 };
 
 export const DEFAULT_OPTIONS: SimulatorOptions = {
@@ -36,6 +40,8 @@ export const DEFAULT_OPTIONS: SimulatorOptions = {
   failRate: {},
   models: ['gpt-5.4-nano', 'gpt-5.4-mini'],
   batchCompletionMs: 20,
+  backgroundMs: 1000,
+  responsesMaxEntries: 10_000,
 };
 
 export function resolveOptions(overrides: Partial<SimulatorOptions> = {}): SimulatorOptions {

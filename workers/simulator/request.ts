@@ -6,13 +6,13 @@ import type { ChatRequest } from './types';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function check(condition: boolean, message: string, param: string): asserts condition {
+export function check(condition: boolean, message: string, param: string): asserts condition {
   if (!condition) throw new InvalidRequestError(message, param);
 }
 

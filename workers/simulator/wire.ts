@@ -1,4 +1,4 @@
-/** The Chat Completions wire format: one JSON body, or SSE chunks. */
+/** The Chat Completions wire format (one JSON body, or SSE chunks) and the SSE plumbing every stream shares. */
 import { sleep, pacingMs } from './timing';
 import type { Answer } from './types';
 
@@ -41,6 +41,14 @@ function pieces(text: string): string[] {
   return result;
 }
 
+/** The text in stream-sized pieces, each released after its share of `totalMs`. */
+export async function* pacedPieces(text: string, totalMs: number, signal: AbortSignal): AsyncGenerator<string> {
+  for (const piece of pieces(text)) {
+    await sleep((totalMs * piece.length) / Math.max(1, text.length), signal);
+    yield piece;
+  }
+}
+
 export type StreamOptions = {
   includeUsage: boolean;
   /** Output pacing over the visible answer tokens; 0 = instant. */
@@ -65,31 +73,33 @@ async function* chunks(answer: Answer, wire: WireContext, options: StreamOptions
   if (call) {
     yield chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
   }
-  for (const piece of pieces(text)) {
-    await sleep((totalMs * piece.length) / Math.max(1, text.length), options.signal);
+  for await (const piece of pacedPieces(text, totalMs, options.signal)) {
     yield chunk(call ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece });
   }
   yield chunk({}, answer.finishReason);
   if (options.includeUsage) yield { ...base, choices: [], usage: answer.usage };
 }
 
+async function* chatFrames(answer: Answer, wire: WireContext, options: StreamOptions): AsyncGenerator<string> {
+  for await (const chunk of chunks(answer, wire, options)) yield `data: ${JSON.stringify(chunk)}\n\n`;
+  yield 'data: [DONE]\n\n';
+}
+
 export function streamResponse(answer: Answer, wire: WireContext, options: StreamOptions): Response {
+  return sseResponse(chatFrames(answer, wire, options), options.signal);
+}
+
+/** A text/event-stream response of ready-made SSE frames; it stops, unfinished, when the client goes away. */
+export function sseResponse(frames: AsyncGenerator<string>, signal: AbortSignal): Response {
   const encoder = new TextEncoder();
-  const events = chunks(answer, wire, options);
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const next = await events.next();
-      if (options.signal.aborted) {
-        controller.close();
-      } else if (next.done) {
-        controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-        controller.close();
-      } else {
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
-      }
+      const next = await frames.next();
+      if (signal.aborted || next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
     },
     async cancel() {
-      await events.return(undefined);
+      await frames.return(undefined);
     },
   });
   return new Response(body, {
