@@ -165,6 +165,32 @@ export const keySpend = sqliteTable(
   (t) => [primaryKey({ columns: [t.keyId, t.day] })],
 );
 
+/**
+ * Objects kept upstream on a key's behalf (stored responses, files, batches): who owns each, so
+ * that every route reading or changing one answers 404 to any other key (keys/owned.ts). Objects
+ * billed when they end (background responses, batches) are open until then: `settled_at` is null
+ * while nanometer still has to meter them, and the cron polls exactly those.
+ */
+export const ownedObjects = sqliteTable(
+  "owned_objects",
+  {
+    /** response, file or batch. */
+    kind: text("kind").notNull(),
+    /** The upstream's id of the object. */
+    id: text("id").notNull(),
+    keyId: text("key_id").notNull(),
+    /** The nanometer request that created it. */
+    requestId: text("request_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** When its spend was settled: at once for what costs nothing later; null while it is open. */
+    settledAt: integer("settled_at"),
+    /** What metering it later needs, as JSON (the model and tier asked for, a batch's job). */
+    meta: text("meta"),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.id] }), index("owned_objects_key").on(t.keyId, t.kind, t.createdAt), index("owned_objects_open").on(t.kind, t.settledAt)],
+);
+
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
 export type NewLedgerRow = typeof ledger.$inferInsert;
+export type OwnedObject = typeof ownedObjects.$inferSelect;

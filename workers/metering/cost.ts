@@ -54,6 +54,19 @@ export function usageFromChat(u: ChatUsage | null | undefined): Usage {
   return usageOf(u?.prompt_tokens, details?.cached_tokens, details?.cache_write_tokens, u?.completion_tokens, u?.completion_tokens_details?.reasoning_tokens);
 }
 
+/** The Responses API usage object (also what Batch API lines of /v1/responses carry). */
+export interface ResponsesUsage {
+  input_tokens?: number | null;
+  input_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: number | null } | null;
+  output_tokens?: number | null;
+  output_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+export function usageFromResponses(u: ResponsesUsage | null | undefined): Usage {
+  const details = u?.input_tokens_details;
+  return usageOf(u?.input_tokens, details?.cached_tokens, details?.cache_write_tokens, u?.output_tokens, u?.output_tokens_details?.reasoning_tokens);
+}
+
 /**
  * cost = (input − cached − cache_write)·in + cached·cached_in + cache_write·write + output·out,
  * where write is the cache-write price, or the input price when the row has none; reasoning

@@ -2,7 +2,7 @@ import type { NewLedgerRow } from "../db/schema";
 import { type Cost, meter, NO_USAGE, type Usage } from "./cost";
 import { billedTier, type PriceRow } from "./prices";
 
-export type Endpoint = "intent" | "route" | "extract" | "tool" | "rerank" | "summarize" | "chat.completions";
+export type Endpoint = "intent" | "route" | "extract" | "tool" | "rerank" | "summarize" | "chat.completions" | "responses";
 
 /** What the ledger says went wrong: an ApiError, or an outcome the caller never saw as an error. */
 export interface LedgerError {
