@@ -9,7 +9,7 @@ export interface View {
   totals?: Row;
   /** Always shown, first: spend's group columns, cache's endpoint. */
   leading: string[];
-  /** The other columns shown without --columns, in the answer's order; "all" for every one. */
+  /** The other columns shown without --columns, in this order (those the answer has); "all" for every one. */
   defaults: readonly string[] | "all";
 }
 
@@ -21,7 +21,7 @@ export function chooseColumns(view: View, option: string | undefined): string[] 
   const fields = fieldsOf(view.totals ? [...view.rows, view.totals] : view.rows);
   const rest = fields.filter((f) => !view.leading.includes(f));
   if (option === "all") return [...view.leading, ...rest];
-  if (option === undefined) return [...view.leading, ...(view.defaults === "all" ? rest : rest.filter((f) => view.defaults.includes(f)))];
+  if (option === undefined) return [...view.leading, ...(view.defaults === "all" ? rest : view.defaults.filter((f) => rest.includes(f)))];
   const asked = option.split(",").map((c) => c.trim()).filter(Boolean);
   const unknown = asked.filter((c) => !fields.includes(c));
   if (fields.length > 0 && unknown.length > 0) throw usageError(`no column ${unknown.join(", ")} in this answer; it has ${rest.join(", ")}`);
