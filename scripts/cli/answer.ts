@@ -27,7 +27,7 @@ export function parseAnswer(answer: Answer): Row {
   return body as Row;
 }
 
-/** An object field of the answer: rows (arrays of objects) and totals. */
+/** A list of rows in the answer (`rows`, `data`); a missing one means NANOMETER_URL points elsewhere. */
 export function rowsOf(body: Row, field: string): Row[] {
   const rows = body[field];
   if (!Array.isArray(rows)) throw new CliError(EXIT.server, `the answer has no "${field}" list: is NANOMETER_URL nanometer?`);

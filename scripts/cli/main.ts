@@ -53,10 +53,8 @@ async function main(argv: string[], io: Omit<Io, "config">): Promise<void> {
   await command.run(values, { ...io, config: configFrom(process.env) });
 }
 
-// A reader that stops early (`| head`) is not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(EXIT.ok);
-});
+// A reader that stops early (`| head`) is not an error; any other failure to write stdout is.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => process.exit(error.code === "EPIPE" ? EXIT.ok : EXIT.internal));
 
 const io = {
   out: (data: string | Uint8Array) => void process.stdout.write(data),

@@ -13,9 +13,8 @@ const MAX_ROWS = 10_000;
 /** The listed rows' sums of every token count and amount (fields ending in _tokens or _usd), exact. */
 function totalsOf(rows: Row[]): Row {
   const summed = fieldsOf(rows).filter((f) => /_(tokens|usd)$/.test(f));
-  return Object.fromEntries(
-    summed.map((f) => [f, rows.reduce((sum, row) => { const v = row[f]; return isExact(v) ? sum.plus(v) : sum; }, new Exact(0))]),
-  );
+  const sum = (field: string) => rows.map((row) => row[field]).filter(isExact).reduce((total, v) => total.plus(v), new Exact(0));
+  return Object.fromEntries(summed.map((field) => [field, sum(field)]));
 }
 
 function maxRows(values: Values): number {
