@@ -26,7 +26,7 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           // The dashboard's stylesheets are imported as text (`?raw`); vitest empties CSS it is not told to keep.
           css: { include: [/workers\/dashboard\/public\/.+\.css/] },
-          exclude: ["test/simulator/**"],
+          exclude: ["test/simulator/**", "test/cli/**"],
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/apply-migrations.ts"],
         },
@@ -44,7 +44,20 @@ export default defineConfig({
           name: "browser",
           environment: "node",
           include: ["test/browser/**/*.e2e.ts"],
-          globalSetup: ["./test/browser/gateway.ts"],
+          globalSetup: ["./test/support/dev-gateway.ts"],
+        },
+      },
+      {
+        // The `nanometer` command, run as its own process against `wrangler dev` and the simulator.
+        test: {
+          name: "cli",
+          environment: "node",
+          include: ["test/cli/**/*.{e2e,test}.ts"],
+          globalSetup: ["./test/support/dev-gateway.ts"],
+          // One file at a time: `keys` compares the whole key list, which other files' keys would change.
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "./calls";
+import { base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "../support/gateway-calls";
 
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const WAIT = { timeout: 30_000 };
@@ -12,7 +12,7 @@ let key: string;
 let requests: number;
 
 beforeAll(async () => {
-  ({ key, requests } = await keyWithCalls());
+  ({ key, requests } = await keyWithCalls("dashboard"));
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS, timeout: 60_000 });
 }, 120_000);
 afterAll(() => browser?.close());

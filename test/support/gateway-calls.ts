@@ -1,4 +1,4 @@
-/** Real calls to the running gateway (test/browser/gateway.ts), made before the page is opened. */
+/** Real calls to the running gateway (dev-gateway.ts), made before a test looks at their spend. */
 import { inject } from "vitest";
 
 export const base = inject("gatewayUrl");
@@ -45,13 +45,13 @@ export async function spend(token: string, query: Record<string, string>): Promi
 const LONG_SYSTEM = `You answer questions about parcels. ${"Keep every answer short, polite and exact. ".repeat(150)}`;
 
 /**
- * A new key, then its calls: intent ×3 (each shadowed by mini: SHADOW_RATE in gateway.ts), chat ×2
- * sharing a cached prefix, one of them at the flex tier, and one chat the upstream refuses (an
- * error row). Waits until the
- * ledger, written after each answer, has all of them and every shadow call.
+ * A new key, then its calls: intent ×3 (each shadowed by mini: SHADOW_RATE in dev-gateway.ts),
+ * chat ×2 sharing a cached prefix, one of them at the flex tier, and one chat the upstream
+ * refuses (an error row). Waits until the ledger, written after each answer, has all of them and
+ * every shadow call.
  */
-export async function keyWithCalls(): Promise<{ key: string; requests: number }> {
-  const created = await gateway("/v1/admin/keys", adminToken, { name: "dashboard" });
+export async function keyWithCalls(name: string): Promise<{ key: string; requests: number }> {
+  const created = await gateway("/v1/admin/keys", adminToken, { name });
   if (created.status !== 201) throw new Error(`creating a key answered ${created.status}`);
   const { key } = (await created.json()) as { key: string };
 

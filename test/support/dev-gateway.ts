@@ -1,7 +1,7 @@
 /**
- * Global setup of the "browser" project: nanometer as `npm start` runs it, on free ports and its
- * own D1 directory. Migrations first, then the simulator, then `wrangler dev` against it; the
- * teardown stops both and removes the directory.
+ * Global setup of the projects that test nanometer from outside (browser, cli): nanometer as
+ * `npm start` runs it, on free ports and its own D1 directory. Migrations first, then the
+ * simulator, then `wrangler dev` against it; the teardown stops both and removes the directory.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -78,7 +78,7 @@ export default async function setup(project: TestProject) {
     "--var", `OPENAI_BASE_URL:${simulator.url}`,
     "--var", "OPENAI_API_KEY:sk-simulator",
     "--var", `ADMIN_TOKEN:${adminToken}`,
-    // Every intent call is asked again of mini, so the page has agreement and a measured projection to show.
+    // Every intent call is asked again of mini, so there are agreement and a measured projection to show.
     "--var", "SHADOW_RATE:intent=1",
   ]);
   const teardown = async () => {

@@ -1,0 +1,87 @@
+import { Exact, isExact, parseAnswer, type Row, rowsOf } from "../answer";
+import { get } from "../client";
+import { type Command, modeOf, queryOf, tableOf, type Values } from "../command";
+import { csvOf } from "../csv";
+import { usageError } from "../exit";
+import { fieldsOf } from "../table";
+
+/** Without --columns: when, which request and attempt, where, how it ended, tokens, cost, latency. */
+const REQUEST_COLUMNS = ["time", "request_id", "attempt", "endpoint", "model", "status", "input_tokens", "cached_tokens", "output_tokens", "cost_usd", "latency_ms"];
+const PAGE_WITH_ALL = "1000";
+const MAX_ROWS = 10_000;
+
+/** The listed rows' sums of every token count and amount (fields ending in _tokens or _usd), exact. */
+function totalsOf(rows: Row[]): Row {
+  const summed = fieldsOf(rows).filter((f) => /_(tokens|usd)$/.test(f));
+  const sum = (field: string) => rows.map((row) => row[field]).filter(isExact).reduce((total, v) => total.plus(v), new Exact(0));
+  return Object.fromEntries(summed.map((field) => [field, sum(field)]));
+}
+
+function maxRows(values: Values): number {
+  if (values.max === undefined) return MAX_ROWS;
+  const max = Number(values.max);
+  if (!Number.isSafeInteger(max) || max < 1) throw usageError(`--max takes a whole number of rows, not ${JSON.stringify(values.max)}`);
+  return max;
+}
+
+export const requests: Command = {
+  name: "requests",
+  summary: "the ledger, newest first: one row per billed upstream attempt (GET /v1/spend/requests)",
+  help: `Usage: nanometer requests [--limit N] [--cursor C | --all [--max ROWS]] [filters]
+
+One page of ledger rows, newest first, and the page's token and cost totals; the next page's
+--cursor goes to stderr. The table's columns:
+  ${REQUEST_COLUMNS.join(", ")}
+and with --columns all every field (key_id, upstream, error, outcome, shadow, agreement, ...).
+
+  --limit N          rows per page (1..1000; the server's default is 100)
+  --cursor C         the page after the one that gave C
+  --all              follow next_cursor to the end, ${PAGE_WITH_ALL} rows a page unless --limit says
+                     otherwise; --json then prints each page's body on its own line (JSON Lines)
+  --max ROWS         with --all, stop after this many rows (default ${MAX_ROWS})
+Filters, passed as given: --endpoint E, --model M, --status CODE, --request-id ID,
+  --from DAY, --to DAY, --key-id ID (admin token only)`,
+  options: {
+    limit: { type: "string" },
+    cursor: { type: "string" },
+    all: { type: "boolean" },
+    max: { type: "string" },
+    endpoint: { type: "string" },
+    model: { type: "string" },
+    status: { type: "string" },
+    "request-id": { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    "key-id": { type: "string" },
+  },
+  async run(values, io) {
+    const mode = modeOf(values);
+    const all = values.all === true;
+    const max = maxRows(values);
+    const query = queryOf(values, {
+      limit: "limit", cursor: "cursor", endpoint: "endpoint", model: "model", status: "status",
+      "request-id": "request_id", from: "from", to: "to", "key-id": "key_id",
+    });
+    if (all && !query.has("limit")) query.set("limit", PAGE_WITH_ALL);
+
+    const rows: Row[] = [];
+    let next: string | null = null;
+    do {
+      if (next) query.set("cursor", next);
+      const answer = await get(io.config, "/v1/spend/requests", query);
+      if (mode === "json") {
+        io.out(answer.bytes);
+        if ((all || io.terminal) && !answer.text.endsWith("\n")) io.out("\n");
+      }
+      const body = parseAnswer(answer);
+      rows.push(...rowsOf(body, "data"));
+      next = typeof body.next_cursor === "string" ? body.next_cursor : null;
+    } while (all && next && rows.length < max);
+
+    if (next) io.note(all ? `stopped at ${rows.length} rows (--max ${max}); to go on: --cursor ${next}` : `next page: --cursor ${next}`);
+    if (mode === "json") return;
+    if (mode === "csv") return io.out(csvOf(rows));
+    if (rows.length === 0) return io.out("No requests.\n");
+    io.out(tableOf({ rows, totals: totalsOf(rows), leading: [], defaults: REQUEST_COLUMNS }, values));
+  },
+};
