@@ -43,6 +43,40 @@ describe("/v1/admin/keys", () => {
     }
   });
 
+  it("edits budgets, rpm and name with PATCH, and lists each key's spend and reservations per period", async () => {
+    const { id, key } = await createKey({ name: "before" });
+    const patched = await call(`/v1/admin/keys/${id}`, { method: "PATCH", body: { name: "after", daily_budget_usd: 2, monthly_budget_usd: 30.5 } });
+    expect(patched.status).toBe(200);
+    expect(await json(patched)).toMatchObject({ name: "after", daily_budget_usd: 2, monthly_budget_usd: 30.5, rpm: null });
+
+    const answer = await json(await call("/v1/intent", { token: key, body: { text: "what did this cost?" } }));
+    const listed = (await json(await call("/v1/admin/keys"))).data.find((k: { id: string }) => k.id === id);
+    const day = new Date().toISOString().slice(0, 10);
+    expect(listed.spend.day).toEqual({
+      period: day,
+      budget_usd: 2,
+      spent_usd: answer.cost.usd,
+      reserved_usd: 0,
+      resets_at: new Date(Date.parse(day) + 86_400_000).toISOString(),
+    });
+    expect(listed.spend.month).toMatchObject({ period: day.slice(0, 7), budget_usd: 30.5, spent_usd: answer.cost.usd, reserved_usd: 0 });
+
+    const cleared = await json(await call(`/v1/admin/keys/${id}`, { method: "PATCH", body: { daily_budget_usd: null } }));
+    expect([cleared.daily_budget_usd, cleared.monthly_budget_usd]).toEqual([null, 30.5]);
+    for (const [body, field] of [
+      [{}, undefined],
+      [{ daily_budget_usd: 0.0000001 }, "daily_budget_usd"],
+      [{ monthly_budget_usd: -3 }, "monthly_budget_usd"],
+      [{ colour: "red" }, "colour"],
+    ] as const) {
+      const res = await call(`/v1/admin/keys/${id}`, { method: "PATCH", body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect((await json(res)).error.field, JSON.stringify(body)).toBe(field);
+    }
+    await call(`/v1/admin/keys/${id}`, { method: "DELETE" });
+    expect((await call(`/v1/admin/keys/${id}`, { method: "PATCH", body: { rpm: 5 } })).status).toBe(404);
+  });
+
   it("is closed to API keys and to bad admin tokens", async () => {
     const { key } = await createKey();
     const asKey = await call("/v1/admin/keys", { token: key, body: { name: "escalate" } });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { gcra } from "../workers/keys/rate-limiter";
+import { gcra } from "../workers/keys/gcra";
 import { call, createKey, json } from "./support/worker";
 
 /** Calls a cheap authenticated path until a 429 or `max` calls; returns the statuses. */

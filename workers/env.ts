@@ -1,6 +1,6 @@
 import type { ApiKey } from "./db/schema";
 import type { Db } from "./db/client";
-import type { RateLimiter } from "./keys/rate-limiter";
+import type { KeyGate } from "./keys/key-gate";
 
 /** Bindings, vars and secrets of the Worker (wrangler.toml, `wrangler secret put`). */
 export interface Env {
@@ -23,8 +23,10 @@ export interface Env {
   RETENTION_DAYS?: string;
   /** Comma-separated origins allowed by CORS (`*` for any); empty or unset: no CORS headers. */
   CORS_ORIGINS?: string;
-  /** One RateLimiter Durable Object per API key (workers/keys/rate-limiter.ts). */
-  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Output tokens a passthrough call without its own limit reserves against a budget (default 4096). */
+  BUDGET_RESERVE_OUTPUT_TOKENS?: string;
+  /** One KeyGate Durable Object per API key: its rate limit and budgets (workers/keys/key-gate.ts). */
+  KEY_GATE: DurableObjectNamespace<KeyGate>;
 }
 
 /** Who is calling: the admin token, or one API key (a tenant). */

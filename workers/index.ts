@@ -18,4 +18,4 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 /** Durable Object classes must be exported from the main module (wrangler.toml [[durable_objects.bindings]]). */
-export { RateLimiter } from "./keys/rate-limiter";
+export { KeyGate } from "./keys/key-gate";

@@ -27,11 +27,21 @@ export function parseAnswer(answer: Answer): Row {
   return body as Row;
 }
 
-/** A list of rows in the answer (`rows`, `data`); a missing one means NANOMETER_URL points elsewhere. */
+const isRecord = (v: Value): v is { [name: string]: Value } => v !== null && typeof v === "object" && !Array.isArray(v) && !isExact(v);
+
+/** A row with its nested objects spread into dotted columns (`spend.day.spent_usd`), so a table or CSV shows each figure. */
+export function flatRow(row: Row, prefix = ""): Row {
+  return Object.assign(
+    {},
+    ...Object.entries(row).map(([name, value]) => (isRecord(value) ? flatRow(value, `${prefix}${name}.`) : { [`${prefix}${name}`]: value })),
+  );
+}
+
+/** A list of rows in the answer (`rows`, `data`), flattened; a missing one means NANOMETER_URL points elsewhere. */
 export function rowsOf(body: Row, field: string): Row[] {
   const rows = body[field];
   if (!Array.isArray(rows)) throw new CliError(EXIT.server, `the answer has no "${field}" list: is NANOMETER_URL nanometer?`);
-  return rows as Row[];
+  return (rows as Row[]).map((row) => flatRow(row));
 }
 
 /** Compact JSON of a nested value, its numbers written as they came. */

@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminToken, keyWithCalls } from "../support/gateway-calls";
-import { api, as, asAdmin, expectRow, nanometer, tableIn } from "./run";
+import { api, as, asAdmin, expectRow, flat, nanometer, tableIn } from "./run";
 
 /** The columns the cache table shows without --columns, after the endpoint, as documented. */
 const CACHE_COLUMNS = ["input_tokens", "cached_tokens", "cache_hit_ratio", "prefix_tokens", "prefix_uncached_tokens", "prefix_saving_usd"];
@@ -54,8 +54,9 @@ describe("nanometer cache", () => {
 
 describe("nanometer keys", () => {
   it("lists every key with every field, with the admin token", async () => {
-    const { data } = (await api<Required<Listed>>("/v1/admin/keys", adminToken)).json;
+    const data = (await api<Required<Listed>>("/v1/admin/keys", adminToken)).json.data.map((k) => flat(k));
     expect(data.map((k) => k.name)).toContain("cli-cache");
+    expect(Object.keys(data[0]!)).toContain("spend.day.spent_usd");
     const run = await nanometer(["keys"], asAdmin());
     expect([run.code, run.err]).toEqual([0, ""]);
     const table = tableIn(run.out, "id");
@@ -68,7 +69,7 @@ describe("nanometer keys", () => {
   it("--json prints the body as received; --csv every field", async () => {
     const { bytes, json } = await api<Required<Listed>>("/v1/admin/keys", adminToken);
     expect((await nanometer(["keys", "--json"], asAdmin())).stdout.equals(bytes)).toBe(true);
-    expectCsv((await nanometer(["keys", "--csv"], asAdmin())).stdout, json.data);
+    expectCsv((await nanometer(["keys", "--csv"], asAdmin())).stdout, json.data.map((k) => flat(k)));
   });
 
   it("an API key gets the server's 403 as one line", async () => {

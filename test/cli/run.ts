@@ -42,6 +42,16 @@ export async function api<T = unknown>(path: string, key: string): Promise<{ byt
   return { bytes, json: (res.headers.get("content-type")?.includes("json") ? JSON.parse(bytes.toString()) : undefined) as T };
 }
 
+/** An API row with its nested objects spread into dotted columns, as the command shows them. */
+export function flat(row: object, prefix = ""): Record<string, unknown> {
+  return Object.assign(
+    {},
+    ...Object.entries(row).map(([name, value]) =>
+      value !== null && typeof value === "object" && !Array.isArray(value) ? flat(value, `${prefix}${name}.`) : { [`${prefix}${name}`]: value },
+    ),
+  );
+}
+
 export interface Table {
   header: string[];
   rows: string[][];

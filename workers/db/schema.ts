@@ -18,6 +18,8 @@ export const apiKeys = sqliteTable(
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
     dailyBudgetPico: integer("daily_budget_pico"),
+    /** The UTC calendar month's budget. */
+    monthlyBudgetPico: integer("monthly_budget_pico"),
     rpm: integer("rpm"),
   },
   (t) => [uniqueIndex("api_keys_key_hash").on(t.keyHash)],

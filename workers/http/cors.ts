@@ -23,7 +23,7 @@ function handlerFor(config: string): MiddlewareHandler | null {
   if (built?.config !== config) {
     const handler = cors({
       origin: origins.includes("*") ? "*" : origins,
-      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+      allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: ["authorization", "content-type"],
       // So a browser app can read the request id and when to retry after a 429 or 402.
       exposeHeaders: ["x-request-id", "retry-after"],

@@ -1,50 +1,108 @@
-import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { joinMoney, moneySum } from "../db/money";
-import { type ApiKey, keySpend } from "../db/schema";
+import type { ApiKey } from "../db/schema";
+import { type Env, numberVar } from "../env";
 import { ApiError } from "../errors";
-import { utcDay } from "../metering/cost";
 import { usdDecimal } from "../metering/money";
+import type { GateSnapshot, ReserveResult } from "./key-gate";
+import { spentIn } from "./key-spend";
+import { type Budgets, type Period, periodEnd, periodOf } from "./reservations";
 
 /**
- * Daily budgets. A key's spend for the UTC day is one row of `key_spend`, which an SQLite trigger
- * keeps in step with every ledger insert (migration 0004): the check is a primary-key read, and
- * only keys that have a budget pay it.
- *
- * A call is admitted while the day's recorded spend is below the budget, so the overshoot is at
- * most what is in flight: the calls admitted before the first of them lands in the ledger (each
- * call's rows are written right after its answer). A refused call makes no upstream call and
- * writes no ledger row: it cost nothing, and a client that keeps calling after its budget is
- * spent must not be able to grow the ledger.
+ * Budgets, daily and monthly (UTC), held by reservations in the key's KeyGate: before a model
+ * call its largest possible cost is reserved, atomically, against what the key has spent and
+ * what its calls in flight hold; when the call ends the reservation becomes its real cost. So
+ * under any concurrency the billed spend never passes a budget, except by what a passthrough call
+ * writes beyond the output it reserved. Keys without a budget skip all of this.
  */
 
-/** What a key has spent on a UTC day, in pico-USD. */
-export async function spentOn(db: Db, keyId: string, day: string): Promise<bigint> {
-  const [row] = await db
-    .select(moneySum(keySpend.costPico, "spent"))
-    .from(keySpend)
-    .where(and(eq(keySpend.keyId, keyId), eq(keySpend.day, day)));
-  return row ? joinMoney(row, "spent") : 0n;
+export const budgetsOf = (key: ApiKey): Budgets => ({
+  day: key.dailyBudgetPico === null ? null : BigInt(key.dailyBudgetPico),
+  month: key.monthlyBudgetPico === null ? null : BigInt(key.monthlyBudgetPico),
+});
+export const hasBudget = (key: ApiKey) => key.dailyBudgetPico !== null || key.monthlyBudgetPico !== null;
+
+export const gateOf = (env: Env, keyId: string) => env.KEY_GATE.get(env.KEY_GATE.idFromName(keyId));
+
+/** How long a call may wait for room held by calls in flight before it is refused. */
+const MAX_WAIT_MS = 10_000;
+/** A reservation outlives any call (the upstream deadline and a long stream) before it is dropped. */
+const RESERVATION_TTL_MS = 15 * 60_000;
+
+/** A reservation a call holds until it settles. */
+export interface Hold {
+  keyId: string;
+  id: string;
 }
 
-/** The next UTC midnight after `now`, in epoch milliseconds: when a day's budget starts afresh. */
-export function nextUtcMidnight(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+/**
+ * Reserves `pico` for a call of `key`, or throws 402: at once when it cannot fit before the
+ * period ends, after waiting (up to the deadline) when calls in flight hold the room it needs.
+ * `wait: false` (a shadow call, which may simply not happen) never waits. Null without a budget.
+ */
+export async function reserve(env: Env, db: Db, key: ApiKey, id: string, pico: bigint, wait = true): Promise<Hold | null> {
+  if (!hasBudget(key)) return null;
+  const budgets = budgetsOf(key);
+  const waitMs = wait ? Math.min(MAX_WAIT_MS, numberVar(env.UPSTREAM_TIMEOUT_MS, 30_000)) : 0;
+  let result: ReserveResult;
+  try {
+    result = await gateOf(env, key.id).reserve({ keyId: key.id, id, pico, budgets, ttlMs: RESERVATION_TTL_MS, waitMs });
+  } catch (err) {
+    // The gate out of reach: fall back to the ledger's spend, without a reservation (the old check).
+    console.error("key gate unavailable, budget checked against the ledger", err instanceof Error ? err.message : typeof err);
+    return ledgerCheck(db, key, budgets, pico);
+  }
+  if (!result.ok) throw refusal(result, Date.now());
+  return { keyId: key.id, id };
 }
 
-/** Throws 402 `budget_exceeded` once the key has spent its daily budget; a no-op without one. */
-export async function checkBudget(db: Db, key: ApiKey, now = Date.now()): Promise<void> {
-  if (key.dailyBudgetPico === null) return;
-  const budget = BigInt(key.dailyBudgetPico);
-  const spent = await spentOn(db, key.id, utcDay(now));
-  if (spent < budget) return;
-  const reset = nextUtcMidnight(now);
+/** Ends a hold with the call's real cost, off the caller's clock. Never throws. */
+export async function settle(env: Env, hold: Hold, pico: bigint, time: number): Promise<GateSnapshot | null> {
+  try {
+    return await gateOf(env, hold.keyId).settle(hold.keyId, hold.id, pico, time);
+  } catch (err) {
+    console.error("key gate unavailable, settle lost (the reservation expires)", err instanceof Error ? err.message : typeof err);
+    return null;
+  }
+}
+
+/** Adds spend made without a reservation (metered later by the poller) to the key's periods. */
+export async function recordSpend(env: Env, keyId: string, pico: bigint, time: number): Promise<GateSnapshot | null> {
+  if (pico === 0n) return null;
+  try {
+    return await gateOf(env, keyId).recordSpend(keyId, pico, time);
+  } catch (err) {
+    console.error("key gate unavailable, spend not recorded", err instanceof Error ? err.message : typeof err);
+    return null;
+  }
+}
+
+async function ledgerCheck(db: Db, key: ApiKey, budgets: Budgets, pico: bigint): Promise<null> {
+  const now = Date.now();
+  for (const period of ["day", "month"] as const) {
+    const budget = budgets[period];
+    if (budget === null) continue;
+    const spent = await spentIn(db, key.id, period, periodOf(period, now));
+    if (spent + pico > budget) throw refusal({ ok: false, period, spent, budget, full: false }, now);
+  }
+  return null;
+}
+
+const NAMES: Record<Period, string> = { day: "daily", month: "monthly" };
+
+/** 402 `budget_exceeded`, with `retry-after` at the period's reset (a second when calls in flight hold the room). */
+export function refusal(result: Extract<ReserveResult, { ok: false }>, now: number): ApiError {
+  if (result.full) {
+    return new ApiError(402, "budget_exceeded", `the rest of this key's ${NAMES[result.period]} budget is held by calls in flight; retry shortly`, {
+      headers: { "retry-after": "1" },
+    });
+  }
+  const reset = periodEnd(result.period, now);
   const seconds = Math.max(1, Math.ceil((reset - now) / 1000));
-  throw new ApiError(
+  return new ApiError(
     402,
     "budget_exceeded",
-    `this key has spent its daily budget of $${usdDecimal(budget)} ($${usdDecimal(spent)} today); it resets at ${new Date(reset).toISOString()}`,
+    `this call may cost more than is left of this key's ${NAMES[result.period]} budget of $${usdDecimal(result.budget ?? 0n)} ` +
+      `($${usdDecimal(result.spent)} spent); it resets at ${new Date(reset).toISOString()}`,
     { headers: { "retry-after": String(seconds) } },
   );
 }

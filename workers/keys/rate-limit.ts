@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import type { ApiKey } from "../db/schema";
 import { type Env, type AppEnv, numberVar } from "../env";
 import { ApiError } from "../errors";
-import type { Verdict } from "./rate-limiter";
+import { gateOf } from "./budget";
+import type { Verdict } from "./gcra";
 
 export const DEFAULT_RATE_LIMIT_RPM = 1000;
 
@@ -17,7 +18,7 @@ export function rpmFor(key: ApiKey, env: Pick<Env, "RATE_LIMIT_RPM">): number {
 
 /**
  * Counts every /v1 request made with an API key (the admin token is not limited) against the
- * key's RateLimiter Durable Object, and answers 429 `rate_limited` with `retry-after` past it.
+ * key's KeyGate Durable Object, and answers 429 `rate_limited` with `retry-after` past it.
  * Runs after authentication, so a bad key never reaches a limiter. If the limiter itself cannot
  * be reached the call goes through: the gateway must not fail a user's call over its own
  * bookkeeping, and budgets still bound the spend.
@@ -40,7 +41,7 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 async function take(env: Env, keyId: string, rpm: number): Promise<Verdict> {
   try {
-    return await env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(keyId)).take(rpm);
+    return await gateOf(env, keyId).take(rpm);
   } catch (err) {
     console.error("rate limiter unavailable, call admitted", err instanceof Error ? err.message : typeof err);
     return { ok: true };

@@ -18,23 +18,17 @@ export async function findActiveKey(db: Db, presented: Digest, now = Date.now())
   return key;
 }
 
-export interface NewKey {
-  name: string;
-  dailyBudgetPico: number | null;
-  rpm: number | null;
-}
+export type KeySettings = Pick<ApiKey, "name" | "dailyBudgetPico" | "monthlyBudgetPico" | "rpm">;
 
-export async function createKey(db: Db, input: NewKey): Promise<{ row: ApiKey; secret: string }> {
+export async function createKey(db: Db, input: KeySettings): Promise<{ row: ApiKey; secret: string }> {
   const secret = newApiKey();
   const row: ApiKey = {
     id: `key_${randomHex(8)}`,
-    name: input.name,
     keyHash: await sha256Hex(secret),
     keyPrefix: secret.slice(0, 7),
     createdAt: Date.now(),
     revokedAt: null,
-    dailyBudgetPico: input.dailyBudgetPico,
-    rpm: input.rpm,
+    ...input,
   };
   await db.insert(apiKeys).values(row);
   return { row, secret };
@@ -42,6 +36,20 @@ export async function createKey(db: Db, input: NewKey): Promise<{ row: ApiKey; s
 
 export function listKeys(db: Db): Promise<ApiKey[]> {
   return db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt));
+}
+
+/**
+ * Changes an active key's settings: the key, or null when there is no such active key. This
+ * isolate sees the change at once, others within LOOKUP_TTL_MS.
+ */
+export async function updateKey(db: Db, id: string, settings: Partial<KeySettings>): Promise<ApiKey | null> {
+  const [row] = await db
+    .update(apiKeys)
+    .set(settings)
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning();
+  if (row) lookups.delete(row.keyHash);
+  return row ?? null;
 }
 
 /** Revokes a key (once: a second revoke keeps the first time). This isolate forgets it at once,

@@ -108,6 +108,26 @@ export function meter(prices: readonly PriceRow[], model: string, tier: string, 
   return { costPico: costPico(usage, fallback), miniCostPico: costPico(usage, mini), tierUnpriced: !price };
 }
 
+/** A call's most tokens, in and out (metering/bounds.ts), on a model. */
+export interface CallBound {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * The largest a call can cost: every input token at the dearest input price (input, cached or
+ * cache-write) and every output token at the output price, at the asked tier or default,
+ * whichever is dearer (an answer may report either). What a budget reserves.
+ */
+export function maxCostPico(prices: readonly PriceRow[], tier: string, bound: CallBound, time: number): bigint {
+  const rows = [priceAt(prices, bound.model, tier, time), priceAt(prices, bound.model, DEFAULT_TIER, time)].filter((p) => p !== undefined);
+  if (rows.length === 0) throw new MissingPriceError(bound.model, tier, time);
+  const input = Math.max(...rows.map((p) => Math.max(p.inputPico, p.cachedInputPico, p.cacheWritePico ?? 0)));
+  const output = Math.max(...rows.map((p) => p.outputPico));
+  return BigInt(bound.inputTokens) * BigInt(input) + BigInt(bound.outputTokens) * BigInt(output);
+}
+
 export function costJson(cost: { costPico: Pico; miniCostPico: Pico }) {
   const saved = BigInt(cost.miniCostPico) - BigInt(cost.costPico);
   return { usd: usd(cost.costPico), mini_usd: usd(cost.miniCostPico), saved_usd: usd(saved) };

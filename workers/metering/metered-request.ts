@@ -1,4 +1,5 @@
 import type { NewLedgerRow } from "../db/schema";
+import type { Hold } from "../keys/budget";
 import { type Cost, meter, NO_USAGE, type Usage } from "./cost";
 import { billedTier, type PriceRow } from "./prices";
 
@@ -55,6 +56,8 @@ export class MeteredRequest {
   /** When the request began: its rows' time, and the moment whose prices bill it. */
   readonly startedAt = Date.now();
   private readonly attempts: Attempt[] = [];
+  /** The budget reservation the request holds until it ends (keys/budget.ts); null without a budget. */
+  hold: Hold | null = null;
 
   constructor(
     readonly requestId: string,

@@ -4,9 +4,10 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import { z } from "zod";
-import type { AppEnv } from "../env";
+import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { readJson, validate } from "../http/body";
+import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
 import { usageFromChat } from "../metering/cost";
 import type { LedgerError } from "../metering/metered-request";
 import { closeMeter, openMeter } from "../http/meter";
@@ -25,7 +26,10 @@ const chatRequest = z.looseObject({
 /** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const body = validate(chatRequest, await readJson(c));
-  const { meter, model } = await openMeter(c, "chat.completions", body.model, body.service_tier);
+  const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
+  const { meter, model } = await openMeter(c, "chat.completions", body.model, body.service_tier, (m) => [
+    { model: m, inputTokens: inputTokenBound({ ...body, model: m }), outputTokens: outputTokenBound(body, reserveOutput) },
+  ]);
   try {
     if (body.stream) return await streamed(c, { ...body, model, stream: true } as ChatCompletionCreateParamsStreaming, meter, model);
     const answer = await createCompletion(c.env, { ...body, model } as ChatCompletionCreateParamsNonStreaming);

@@ -45,5 +45,7 @@ export function choiceRequest(o: {
     response_format: jsonSchemaFormat(o.name, schema),
     // Picking from a list needs little thought, and reasoning tokens are billed as output.
     reasoning_effort: "low",
+    // The answer is a few dozen tokens; the cap bounds what a budget reserves (reasoning included).
+    max_completion_tokens: 1024,
   };
 }

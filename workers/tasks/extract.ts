@@ -42,6 +42,8 @@ export const extract = defineTask({
         { role: "user", content: i.text },
       ],
       response_format: jsonSchemaFormat(i.name ?? "extraction", i.schema.strict),
+      // Room for large records; the cap bounds what a budget reserves (reasoning included).
+      max_completion_tokens: 4096,
     };
   },
   parse(completion, i) {

@@ -74,6 +74,8 @@ export const rerank = defineTask({
       ],
       response_format: jsonSchemaFormat("rerank", schema),
       reasoning_effort: "low",
+      // A few tokens per index, and room to think; the cap bounds what a budget reserves.
+      max_completion_tokens: 1024 + 8 * wanted,
     };
   },
   parse(completion, i) {

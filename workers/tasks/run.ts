@@ -4,27 +4,26 @@ import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { readJson, validate } from "../http/body";
 import { closeMeter, meteredFields, openMeter } from "../http/meter";
+import { callerKey } from "../keys/auth";
 import { MINI_MODEL } from "../metering/cost";
 import { usd } from "../metering/money";
-import { writeLedgerRows } from "../metering/ledger";
-import { askWithEscalation } from "./escalation";
-import { shadowCall, shadowRate } from "./shadow";
+import { escalationPolicy, askWithEscalation } from "./escalation";
+import { taskBound, taskParams } from "./params";
+import { shadowInBackground, shadowRate } from "./shadow";
 import type { Task, TaskInput } from "./task";
 
 /**
- * The one pipeline of every task endpoint: validate, call, bill, check (escalating to mini when
- * asked and nano's answer fails), answer, record; then, for a sample, a shadow call to mini.
- * The prompt_cache_key keeps one key's calls to one endpoint on the same cache.
+ * The one pipeline of every task endpoint: validate, reserve, call, bill, check (escalating to
+ * mini when asked and nano's answer fails), answer, record; then, for a sample, a shadow call to
+ * mini. A budget reserves for the escalation too, when it may happen.
  */
 export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>): Promise<Response> {
   const input = validate(task.input, await readJson(c));
-  const { meter, model } = await openMeter(c, task.endpoint, input.model, input.service_tier);
-  const params = {
-    ...task.request(input),
-    prompt_cache_key: `nm:${task.endpoint}:${meter.keyId}`,
-    // The SDK's type lags OpenAI's API, which also takes `fast`.
-    ...(input.service_tier ? { service_tier: input.service_tier as "priority" } : {}),
-  };
+  const params = taskParams(task, input, callerKey(c.get("caller")).id);
+  const escalates = escalationPolicy(c.env, input).enabled;
+  const { meter, model } = await openMeter(c, task.endpoint, input.model, input.service_tier, (m) =>
+    (escalates && m !== MINI_MODEL ? [m, MINI_MODEL] : [m]).map((each) => taskBound(params, each)),
+  );
   try {
     const answered = await askWithEscalation(c.env, meter, task, params, input, model);
     const { output } = answered;
@@ -35,10 +34,7 @@ export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(
     };
     closeMeter(c, meter, answered.model, 200, null);
     if (answered.model !== MINI_MODEL && Math.random() < shadowRate(c.env, task.endpoint)) {
-      const nano = { output, costPico: meter.cost.costPico };
-      c.executionCtx.waitUntil(
-        shadowCall(c.env, task, params, input, nano, meter).then((row) => (row ? writeLedgerRows(c.get("db"), [row]) : undefined)),
-      );
+      shadowInBackground(c, task, params, input, { output, costPico: meter.cost.costPico }, meter);
     }
     return c.json(body);
   } catch (err) {

@@ -46,6 +46,8 @@ export const summarize = defineTask({
       ],
       // Summaries are written, not worked out: a little reasoning is enough, and it is billed as output.
       reasoning_effort: "low",
+      // Up to 4 tokens a word (scripts other than Latin need more) and room to think; bounds what a budget reserves.
+      max_completion_tokens: 1024 + 4 * (i.words ?? 500),
     };
   },
   parse(completion) {

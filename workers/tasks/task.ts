@@ -30,10 +30,14 @@ export type TaskInput = {
  * (classifiers) and `usable` (answers that can be partly wrong) let escalation judge a parsed
  * answer; `agree` is the task's rule for whether nano's and mini's answers agree (null: not judged).
  */
+/** A task's upstream request, but for the model, which each attempt sets. */
+export type TaskParams = Omit<ChatCompletionCreateParamsNonStreaming, "model">;
+
 export interface Task<S extends z.ZodType<TaskInput>, Output extends object> {
-  endpoint: Exclude<Endpoint, "chat.completions">;
+  endpoint: Exclude<Endpoint, "chat.completions" | "responses">;
   input: S;
-  request(input: z.infer<S>): Omit<ChatCompletionCreateParamsNonStreaming, "model">;
+  /** The prompt, and `max_completion_tokens`: the task's own cap, which bounds what a budget reserves. */
+  request(input: z.infer<S>): TaskParams;
   parse(completion: ChatCompletion, input: z.infer<S>): Output;
   confidence?(output: Output): number;
   usable?(output: Output): boolean;

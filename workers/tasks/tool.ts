@@ -92,7 +92,8 @@ export const tool = defineTask({
           { role: "user", content: i.task },
         ]
       : (i.messages as ChatCompletionMessageParam[]);
-    return { messages, tools: i.tools, ...(i.tool_choice ? { tool_choice: i.tool_choice } : {}) };
+    // The cap bounds what a budget reserves (reasoning included): room for a few calls' arguments.
+    return { messages, tools: i.tools, ...(i.tool_choice ? { tool_choice: i.tool_choice } : {}), max_completion_tokens: 4096 };
   },
   parse(completion, i) {
     const answer = answerMessage(completion);

@@ -8,8 +8,9 @@ export const keys: Command = {
   summary: "the API keys, revoked ones included (GET /v1/admin/keys; admin token)",
   help: `Usage: nanometer keys
 
-Every API key: id, name, prefix, when it was created and revoked, its daily budget and rpm
-(every field the server answers). Needs the admin token in NANOMETER_KEY; a key gets a 403.`,
+Every API key: id, name, prefix, when it was created and revoked, its budgets and rpm, and
+its spend and reservations per period as spend.day.* and spend.month.* columns (every field
+the server answers). Needs the admin token in NANOMETER_KEY; a key gets a 403.`,
   options: {},
   async run(values, io) {
     const mode = modeOf(values);
