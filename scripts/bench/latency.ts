@@ -182,8 +182,8 @@ export async function experiments(s: Services, seconds: number, rounds: number, 
     { name: "floor+assets", what: "the floor with an [assets] block", req: { ...chat("floor"), url: `${s.floorAssets.base}/` }, workers: [s.floorAssets] },
     { name: "floor sdk", what: "the floor calling upstream through the openai SDK (as the gateway does) instead of fetch", req: { ...chat("floor"), url: `${s.floor.base}/?mode=sdk` }, workers: [s.floor] },
     { name: "gateway", what: "the gateway, key without rpm or budget (RATE_LIMIT_RPM=0)", req: chat("gateway"), workers: [s.gateway] },
-    { name: "gateway +rpm", what: "key with its own rpm: one RateLimiter Durable Object call per request", req: chat("gateway", s.keys.rpm), workers: [s.gateway] },
-    { name: "gateway +budget", what: "key with a daily budget: one key_spend D1 read per request", req: chat("gateway", s.keys.budget), workers: [s.gateway] },
+    { name: "gateway +rpm", what: "key with its own rpm: one KeyGate Durable Object call per request (the rate limit)", req: chat("gateway", s.keys.rpm), workers: [s.gateway] },
+    { name: "gateway +budget", what: "key with a daily budget: the reservation, a second KeyGate round trip per request (settled after the answer)", req: chat("gateway", s.keys.budget), workers: [s.gateway] },
   ];
   const runs = new Map<string, Measured[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
