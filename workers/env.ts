@@ -23,6 +23,14 @@ export interface Env {
   RETENTION_DAYS?: string;
   /** Comma-separated origins allowed by CORS (`*` for any); empty or unset: no CORS headers. */
   CORS_ORIGINS?: string;
+  /** Where alert events are POSTed (workers/alerts/); unset: they are recorded and listed, not sent. */
+  ALERT_WEBHOOK_URL?: string;
+  /** The HMAC-SHA256 key of each event's `x-nanometer-signature` (a secret); nothing is sent without it. */
+  ALERT_WEBHOOK_SECRET?: string;
+  /** A key's day is an anomaly past this many times its trailing 7-day daily mean (default 3; 0: off). */
+  ANOMALY_FACTOR?: string;
+  /** ...and only from this much spend in the day, USD (default 1). */
+  ANOMALY_MIN_USD?: string;
   /** One RateLimiter Durable Object per API key (workers/keys/rate-limiter.ts). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 }

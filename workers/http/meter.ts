@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { afterSpend } from "../alerts/budget-use";
 import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { callerKey } from "../keys/auth";
@@ -32,7 +33,9 @@ export async function openMeter(c: Context<AppEnv>, endpoint: Endpoint, model: s
 
 /** Writes the request's ledger rows once it has ended, whatever the outcome, off the caller's clock. */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
-  recordInBackground(c.executionCtx, c.get("db"), meter.ledgerRows(status, error, model));
+  const written = recordInBackground(c.executionCtx, c.get("db"), meter.ledgerRows(status, error, model));
+  // Then the budget thresholds the key's spend has reached (alerts/): recorded, never sent from here.
+  c.executionCtx.waitUntil(written.then(() => afterSpend(c.get("db"), callerKey(c.get("caller")), meter.startedAt)));
 }
 
 /** The SPEC's common fields of every task answer. */

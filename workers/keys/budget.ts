@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { budgetCrossed } from "../alerts/thresholds";
 import type { Db } from "../db/client";
 import { joinMoney, moneySum } from "../db/money";
 import { type ApiKey, keySpend } from "../db/schema";
@@ -39,6 +40,7 @@ export async function checkBudget(db: Db, key: ApiKey, now = Date.now()): Promis
   const budget = BigInt(key.dailyBudgetPico);
   const spent = await spentOn(db, key.id, utcDay(now));
   if (spent < budget) return;
+  await budgetCrossed(db, { key, period: utcDay(now), spentPico: spent, budgetPico: budget, refused: true }); // the 100% alert
   const reset = nextUtcMidnight(now);
   const seconds = Math.max(1, Math.ceil((reset - now) / 1000));
   throw new ApiError(
