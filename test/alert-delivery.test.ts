@@ -36,7 +36,7 @@ describe("alert delivery from the poll cron", () => {
     expect(event?.delivery).toMatchObject({ state: "failing", attempts: 1, last_status: 500, last_error: "receiver down" });
     expect(event?.delivery.next_attempt_at).toBe(new Date(t0 + backoffMs(1)).toISOString());
     await poll(t0 + backoffMs(1) - 1, box.vars); // not due yet
-    expect(await box.deliveries()).toHaveLength(1);
+    expect(await box.deliveries([keyId])).toHaveLength(1);
 
     await poll(t0 + 5 * MINUTE, box.vars);
     [event] = (await listAlerts({ key_id: keyId })).data;
@@ -44,7 +44,7 @@ describe("alert delivery from the poll cron", () => {
     await poll(t0 + 10 * MINUTE, box.vars);
     for (const later of [15, 60, 24 * 60]) await poll(t0 + later * MINUTE, box.vars);
 
-    const deliveries = await box.deliveries();
+    const deliveries = await box.deliveries([keyId]);
     expect(deliveries.map((d) => d.answered)).toEqual([500, 500, 200]);
     expect(new Set(deliveries.map((d) => d.body)).size).toBe(1);
     expect(deliveries.every((d) => d.verified && d.signature === deliveries[0]?.signature)).toBe(true);
@@ -72,7 +72,7 @@ describe("alert delivery from the poll cron", () => {
     await box.answer({ delay_ms: 100 }); // slow enough that both pollers are sending at once
     await poll(now); // records the events (no URL yet)
     await Promise.all([poll(now + MINUTE, box.vars), poll(now + MINUTE, box.vars), poll(now + 2 * MINUTE, box.vars)]);
-    const ids = (await box.deliveries()).map(idOf);
+    const ids = (await box.deliveries(keys)).map(idOf);
     expect(ids).toHaveLength(keys.length);
     expect(new Set(ids).size).toBe(keys.length);
     const listed = (await listAlerts({})).data.filter((a) => keys.includes(a.key_id));
@@ -92,7 +92,7 @@ describe("alert delivery from the poll cron", () => {
     expect(await box.deliveries()).toEqual([]);
 
     await poll(now + 2 * MINUTE, box.vars);
-    expect((await box.deliveries()).map(idOf)).toEqual([event?.id]);
+    expect((await box.deliveries([keyId])).map(idOf)).toEqual([event?.id]);
   });
 
   it("counts a receiver that does not answer in time as a failed attempt", async () => {

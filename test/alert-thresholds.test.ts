@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eventOf, listAlerts, newBox, poll } from "./support/alerts";
+import { seed } from "./support/ledger";
 import { call, createKey, json } from "./support/worker";
 
 const TEXT = "where is my parcel?";
@@ -38,7 +39,7 @@ describe("budget_threshold alerts from real calls", () => {
     await intent(key, box.vars); // refused again: no new event
     await poll(now + 2 * HOUR, box.vars);
 
-    const deliveries = await box.deliveries();
+    const deliveries = await box.deliveries([id]);
     expect(deliveries.map((d) => [d.verified, d.answered])).toEqual([
       [true, 200],
       [true, 200],
@@ -62,6 +63,15 @@ describe("budget_threshold alerts from real calls", () => {
       expect(delivery).toMatchObject({ state: "delivered", attempts: 1, last_status: 200, last_error: null, next_attempt_at: null });
       expect(delivery.history.map((h) => h.status)).toEqual([200]);
     }
+  });
+
+  it("records each threshold once when many calls cross it at the same time", async () => {
+    const { id, key } = await createKey({ daily_budget_usd: 0.01 });
+    await seed([{ time: Date.now(), keyId: id, usage: { inputTokens: 0, outputTokens: 8_000 } }]); // exactly $0.01: spent
+    const statuses = await Promise.all(Array.from({ length: 6 }, async () => (await intent(key)).status));
+    expect(statuses).toEqual(Array(6).fill(402));
+    await Promise.all([poll(Date.now()), poll(Date.now())]);
+    expect((await listAlerts({ key_id: id })).data.map((a) => a.threshold).sort()).toEqual([0.5, 0.8, 1]);
   });
 
   it("records nothing for a key without a budget, and nothing under 50%", async () => {

@@ -29,8 +29,10 @@ export function newBox() {
     async answer(how: { fail?: number; delay_ms?: number }) {
       await fetch(`${receiver}/boxes/${name}`, { method: "PUT", body: JSON.stringify(how) });
     },
-    async deliveries(): Promise<Delivery[]> {
-      return ((await (await fetch(`${receiver}/boxes/${name}`)).json()) as { deliveries: Delivery[] }).deliveries;
+    /** Everything it got, or only the events of these keys (a file's tests share its D1, and the cron sends every due event). */
+    async deliveries(keyIds?: string[]): Promise<Delivery[]> {
+      const { deliveries } = (await (await fetch(`${receiver}/boxes/${name}`)).json()) as { deliveries: Delivery[] };
+      return keyIds ? deliveries.filter((d) => keyIds.includes(JSON.parse(d.body).key_id)) : deliveries;
     },
   };
 }
