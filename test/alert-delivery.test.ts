@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs } from "../workers/alerts/delivery";
+import { backoffMs, TIMEOUT_MS } from "../workers/alerts/delivery";
 import { type Delivery, listAlerts, newBox, poll, WEBHOOK_SECRET } from "./support/alerts";
 import { seed } from "./support/ledger";
 import { createKey } from "./support/worker";
@@ -99,9 +99,9 @@ describe("alert delivery from the poll cron", () => {
     const now = Date.now();
     const keyId = await halfSpentKey(now);
     const box = newBox();
-    await box.answer({ delay_ms: 12_000 });
+    await box.answer({ delay_ms: TIMEOUT_MS + 2_000 });
     await poll(now, box.vars);
     const [event] = (await listAlerts({ key_id: keyId })).data;
-    expect(event?.delivery).toMatchObject({ state: "failing", attempts: 1, last_status: null, last_error: "no answer in 10000 ms" });
+    expect(event?.delivery).toMatchObject({ state: "failing", attempts: 1, last_status: null, last_error: `no answer in ${TIMEOUT_MS} ms` });
   }, 30_000);
 });

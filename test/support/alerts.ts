@@ -37,7 +37,7 @@ export function newBox() {
   };
 }
 
-/** Runs the poll cron (every pollers, alerts among them) as if at `at`, with these vars. */
+/** Runs the poll cron (every poller, alerts among them) as if at `at`, with these vars. */
 export async function poll(at: number, vars: Partial<Env> = {}): Promise<void> {
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: POLL_CRON }), { ...env, ...vars });
 }

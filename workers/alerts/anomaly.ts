@@ -7,7 +7,7 @@ import { exactDecimal, picoFromUsd, usd } from "../metering/money";
 import { addDays } from "../spend/days";
 import { type NewAlert, recordAlerts } from "./events";
 
-export const TRAILING_DAYS = 7;
+const TRAILING_DAYS = 7;
 const DAYS = BigInt(TRAILING_DAYS);
 const DEFAULT_FACTOR_MICRO = 3_000_000n;
 const DEFAULT_MIN_PICO = 1_000_000_000_000n;

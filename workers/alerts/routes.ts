@@ -20,7 +20,7 @@ function budgetJson(b: BudgetState) {
     period: b.period,
     budget_usd: usd(b.budgetPico),
     spent_usd: usd(b.spentPico),
-    /** spent / budget, to six decimals (1 or more: spent). */
+    // spent / budget, to six decimals (1 or more: spent).
     used: Number((b.spentPico * 1_000_000n) / b.budgetPico) / 1e6,
     resets_at: new Date(b.resetsAt).toISOString(),
   };

@@ -20,7 +20,7 @@ const known = new Set<string>();
 const KNOWN_MAX = 10_000;
 
 /** The thresholds this use has reached: 50 and 80 by spend, 100 only on a refusal. */
-export function reached(use: Pick<BudgetUse, "spentPico" | "budgetPico" | "refused">): number[] {
+function reached(use: Pick<BudgetUse, "spentPico" | "budgetPico" | "refused">): number[] {
   const bySpend = SPEND_THRESHOLDS.filter((percent) => use.spentPico * 100n >= BigInt(percent) * use.budgetPico);
   return use.refused ? [...bySpend, REFUSED] : bySpend;
 }
