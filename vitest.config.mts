@@ -27,7 +27,7 @@ export default defineConfig({
           // The dashboard's stylesheets are imported as text (`?raw`); vitest empties CSS it is not told to keep.
           css: { include: [/workers\/dashboard\/public\/.+\.css/] },
           exclude: ["test/simulator/**", "test/cli/**"],
-          globalSetup: ["./test/global-setup.ts"],
+          globalSetup: ["./test/global-setup.ts", "./test/support/webhook-receiver.ts"],
           setupFiles: ["./test/apply-migrations.ts"],
         },
       },

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { gateOf, refusal } from "../workers/keys/budget";
 import type { KeyGate } from "../workers/keys/key-gate";
 import { extract } from "../workers/tasks/extract";
-import { intent } from "../workers/tasks/intent";
-import { taskBound, taskParams } from "../workers/tasks/params";
-import { expectedPico, picoPerToken, SPEC_PRICES } from "./support/spec-prices";
+import { taskParams } from "../workers/tasks/params";
+import { intentReservation, reservationOf } from "./support/reservations";
+import { expectedPico } from "./support/spec-prices";
 import { call, createKey, json } from "./support/worker";
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -18,13 +18,6 @@ async function ledgerOf(keyId: string) {
   return { rows: row!.n, cost: BigInt(row!.cost) };
 }
 
-/** The largest a call can cost on `model`: its prompt's bytes at the input price, the task's cap at output. */
-function reservationOf(params: Parameters<typeof taskBound>[0], model: string): bigint {
-  const bound = taskBound(params, model);
-  const [input, , output] = SPEC_PRICES[model]!.default!.map(picoPerToken) as [bigint, bigint, bigint];
-  return BigInt(bound.inputTokens) * input + BigInt(bound.outputTokens) * output;
-}
-const intentReservation = (keyId: string, text: string) => reservationOf(taskParams(intent, { text }, keyId), "gpt-5.4-nano");
 
 /** One intent call's real cost, from a first call of the same size. */
 async function oneCallCost(text: string) {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { adminAlertRoutes, budgetRoutes } from "./alerts/routes";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "./dashboard/routes";
 import { dbFor } from "./db/client";
@@ -44,6 +45,8 @@ app.use("/v1/*", rateLimit);
 app.route("/v1/admin/keys", adminKeyRoutes);
 app.route("/v1/admin/rollup", adminRollupRoutes);
 app.route("/v1/admin/prices", adminPriceRoutes);
+app.route("/v1/admin/alerts", adminAlertRoutes);
+app.route("/v1/spend/budgets", budgetRoutes);
 app.route("/v1/spend", spendRoutes);
 app.route("/v1", taskRoutes);
 app.post("/v1/chat/completions", chatCompletions);

@@ -23,6 +23,14 @@ export interface Env {
   RETENTION_DAYS?: string;
   /** Comma-separated origins allowed by CORS (`*` for any); empty or unset: no CORS headers. */
   CORS_ORIGINS?: string;
+  /** Where alert events are POSTed (workers/alerts/); unset: they are recorded and listed, not sent. */
+  ALERT_WEBHOOK_URL?: string;
+  /** The HMAC-SHA256 key of each event's `x-nanometer-signature` (a secret); nothing is sent without it. */
+  ALERT_WEBHOOK_SECRET?: string;
+  /** A key's day is an anomaly past this many times its trailing 7-day daily mean (default 3; 0: off). */
+  ANOMALY_FACTOR?: string;
+  /** ...and only from this much spend in the day, USD (default 1). */
+  ANOMALY_MIN_USD?: string;
   /** Output tokens a passthrough call without its own limit reserves against a budget (default 4096). */
   BUDGET_RESERVE_OUTPUT_TOKENS?: string;
   /** One KeyGate Durable Object per API key: its rate limit and budgets (workers/keys/key-gate.ts). */

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "../support/gateway-calls";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { adminToken, base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "../support/gateway-calls";
 
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const WAIT = { timeout: 30_000 };
@@ -151,6 +151,82 @@ describe("GET /dashboard in chromium", () => {
     await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
     expect(await page.locator("#error").isHidden()).toBe(true);
     expect(await page.locator('.cards output[data-metric="requests"]').innerText()).toBe(String(requests));
+    await page.close();
+  }, 60_000);
+});
+
+describe("budgets and alerts on the dashboard", () => {
+  let capped: { id: string; key: string };
+  const today = () => new Date().toISOString().slice(0, 10);
+  const api = async (path: string, token: string): Promise<any> => (await gateway(path, token)).json();
+
+  beforeAll(async () => {
+    // One call within a roomy budget, then the budget cut to a micro-dollar: the next call is
+    // refused, which records 50%, 80% and 100% at once.
+    capped = (await (await gateway("/v1/admin/keys", adminToken, { name: "capped", daily_budget_usd: 1 })).json()) as typeof capped;
+    expect((await gateway("/v1/intent", capped.key, { text: "where is my parcel?" })).status).toBe(200);
+    const cut = await fetch(`${base}/v1/admin/keys/${capped.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ daily_budget_usd: 0.000001 }),
+    });
+    expect(cut.status).toBe(200);
+    expect((await gateway("/v1/intent", capped.key, { text: "and now?" })).status).toBe(402);
+    // Recorded after each answer, in the background.
+    await vi.waitFor(async () => expect((await api(`/v1/admin/alerts?key_id=${capped.id}`, adminToken)).data).toHaveLength(3), WAIT);
+  }, 60_000);
+
+  /** The page as `token` sees it, once loaded. */
+  async function open(token: string) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems = watch(page);
+    await page.goto(`${base}/dashboard#token=${token}`);
+    await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
+    return { page, problems };
+  }
+
+  async function expectBudgets(page: Page, budgets: { key_id: string; period: string; spent_usd: number; budget_usd: number; used: number }[]) {
+    const rows = page.locator("#budgets tbody tr[data-row]");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(budgets.map((b) => `${b.key_id}:${b.period}`));
+    for (const b of budgets) {
+      const row = page.locator(`#budgets tr[data-row="${b.key_id}:${b.period}"]`);
+      for (const field of ["spent_usd", "budget_usd"] as const) await expectFigure(row.locator(`[data-field="${field}"]`), b[field]);
+      await expectFigure(row.locator('[data-field="used"]'), b.used, 100);
+    }
+  }
+
+  it("shows the admin every key's budget use and the range's alerts with their delivery, as the API answers them", async () => {
+    const { page, problems } = await open(adminToken);
+    const budgets = await api("/v1/spend/budgets", adminToken);
+    expect(budgets.data.map((b: { key_id: string }) => b.key_id)).toContain(capped.id);
+    await expectBudgets(page, budgets.data);
+
+    const [from, to] = [await page.inputValue('input[name="from"]'), await page.inputValue('input[name="to"]')];
+    const alerts = await api(`/v1/admin/alerts?${new URLSearchParams({ from, to, limit: "200" })}`, adminToken);
+    const rows = page.locator("#alerts tbody tr[data-row]");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(alerts.data.map((a: { id: string }) => a.id));
+    for (const alert of alerts.data) {
+      const row = page.locator(`#alerts tr[data-row="${alert.id}"]`);
+      expect(await row.locator('[data-field="key_name"]').innerText()).toBe(alert.key_name);
+      expect(await row.locator('[data-field="delivery"]').getAttribute("data-value")).toBe(alert.delivery.state);
+      await expectFigure(row.locator('[data-field="spent_usd"]'), alert.spent_usd);
+    }
+    const summaries = await page.locator("#alerts tbody [data-field='summary']").allInnerTexts();
+    expect(summaries.filter((s) => s.endsWith("of $0.000001")).sort()).toEqual(["100.0% of $0.000001", "50.0% of $0.000001", "80.0% of $0.000001"]);
+    expect(await page.locator("#alerts-more").isHidden()).toBe(true);
+    await page.locator("#budgets-title").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "test-results/dashboard-alerts.png" });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("shows a key its own budget and no alerts (they are the admin's)", async () => {
+    const { page, problems } = await open(capped.key);
+    const own = await api("/v1/spend/budgets", capped.key);
+    expect(own.data.map((b: { period: string }) => b.period)).toEqual([today()]);
+    await expectBudgets(page, own.data);
+    expect(await page.locator("#alerts-section").isHidden()).toBe(true);
+    expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import { etag } from "hono/etag";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import page from "./public/dashboard.html?raw";
+import alerts from "./public/dashboard/alerts.js?raw";
 import app from "./public/dashboard/app.js?raw";
 import dailyChart from "./public/dashboard/daily-chart.js?raw";
 import format from "./public/dashboard/format.js?raw";
@@ -21,6 +22,7 @@ const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
 const files = new Map<string, { body: string; type: string }>([
   ["app.js", { body: app, type: JS }],
+  ["alerts.js", { body: alerts, type: JS }],
   ["daily-chart.js", { body: dailyChart, type: JS }],
   ["format.js", { body: format, type: JS }],
   ["tables.js", { body: tables, type: JS }],

@@ -192,7 +192,48 @@ export const ownedObjects = sqliteTable(
   (t) => [primaryKey({ columns: [t.kind, t.id] }), index("owned_objects_key").on(t.keyId, t.kind, t.createdAt), index("owned_objects_open").on(t.kind, t.settledAt)],
 );
 
+/**
+ * Alert events (workers/alerts/): budget thresholds crossed and spend anomalies, each recorded once
+ * per (type, key, period, threshold) and delivered to ALERT_WEBHOOK_URL by the poll cron. `body` is
+ * the event's exact JSON, so every retry sends the same bytes under the same id.
+ */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    /** budget_threshold or spend_anomaly. */
+    type: text("type").notNull(),
+    keyId: text("key_id").notNull(),
+    /** The budget's period: a UTC day (YYYY-MM-DD) or month (YYYY-MM); an anomaly's UTC day. */
+    period: text("period").notNull(),
+    /** Percent of the budget (50, 80, 100); 0 for an anomaly (not null, so the unique key holds). */
+    threshold: integer("threshold").notNull(),
+    spentPico: integer("spent_pico").notNull(),
+    budgetPico: integer("budget_pico"),
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Delivery attempts begun, each claimed atomically before it is sent. */
+    attempts: integer("attempts").notNull().default(0),
+    /** When the cron may (re)try it; null once delivered. */
+    nextAttemptAt: integer("next_attempt_at"),
+    deliveredAt: integer("delivered_at"),
+    /** The last attempt's HTTP status (null when it got none) and error. */
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    /** Every attempt's outcome, oldest first: JSON [{at, status, error, ms}]. */
+    history: text("history").notNull().default("[]"),
+  },
+  (t) => [
+    // "Once each per period", under any concurrency: a second insert of the same event is a no-op.
+    uniqueIndex("alerts_once").on(t.type, t.keyId, t.period, t.threshold),
+    index("alerts_created").on(t.createdAt, t.id),
+    index("alerts_key_created").on(t.keyId, t.createdAt, t.id),
+    index("alerts_due").on(t.nextAttemptAt),
+  ],
+);
+
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
 export type NewLedgerRow = typeof ledger.$inferInsert;
 export type OwnedObject = typeof ownedObjects.$inferSelect;
+export type Alert = typeof alerts.$inferSelect;

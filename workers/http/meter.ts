@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { afterSettle } from "../alerts/budget-use";
 import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { callerKey } from "../keys/auth";
@@ -37,18 +38,24 @@ export async function openMeter(
   const meter = new MeteredRequest(c.get("requestId"), key.id, endpoint, prices, tier);
   if (hasBudget(key)) {
     const pico = bounds(chosen).reduce((sum, bound) => sum + maxCostPico(prices, tier, bound, now), 0n);
-    meter.hold = await reserve(c.env, c.get("db"), key, meter.requestId, pico);
+    meter.hold = await reserve(c.env, c.get("db"), c.executionCtx, key, meter.requestId, pico);
   }
   return { meter, model: chosen };
 }
 
 /**
  * Once the request has ended, whatever the outcome, off the caller's clock: writes its ledger
- * rows, and turns its reservation into what it really cost.
+ * rows, turns its reservation into what it really cost, and records the budget thresholds the
+ * key's spend has now reached (alerts/; recorded here, sent by the cron).
  */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
   recordInBackground(c.executionCtx, c.get("db"), meter.ledgerRows(status, error, model));
-  if (meter.hold) c.executionCtx.waitUntil(settle(c.env, meter.hold, BigInt(meter.cost.costPico), meter.startedAt));
+  const { hold } = meter;
+  if (hold) {
+    const key = callerKey(c.get("caller"));
+    const settled = settle(c.env, hold, BigInt(meter.cost.costPico), meter.startedAt);
+    c.executionCtx.waitUntil(settled.then((gate) => gate && afterSettle(c.get("db"), key, gate)));
+  }
 }
 
 /** The SPEC's common fields of every task answer. */

@@ -1,3 +1,4 @@
+import { budgetCrossed } from "../alerts/thresholds";
 import type { Db } from "../db/client";
 import type { ApiKey } from "../db/schema";
 import { type Env, numberVar } from "../env";
@@ -38,8 +39,18 @@ export interface Hold {
  * Reserves `pico` for a call of `key`, or throws 402: at once when it cannot fit before the
  * period ends, after waiting (up to the deadline) when calls in flight hold the room it needs.
  * `wait: false` (a shadow call, which may simply not happen) never waits. Null without a budget.
+ * A refusal that no settling call could lift is the budget's 100%: recorded for the alerts, off
+ * the caller's clock (`background`).
  */
-export async function reserve(env: Env, db: Db, key: ApiKey, id: string, pico: bigint, wait = true): Promise<Hold | null> {
+export async function reserve(
+  env: Env,
+  db: Db,
+  background: Pick<ExecutionContext, "waitUntil">,
+  key: ApiKey,
+  id: string,
+  pico: bigint,
+  wait = true,
+): Promise<Hold | null> {
   if (!hasBudget(key)) return null;
   const budgets = budgetsOf(key);
   const waitMs = wait ? Math.min(MAX_WAIT_MS, numberVar(env.UPSTREAM_TIMEOUT_MS, 30_000)) : 0;
@@ -51,7 +62,14 @@ export async function reserve(env: Env, db: Db, key: ApiKey, id: string, pico: b
     console.error("key gate unavailable, budget checked against the ledger", err instanceof Error ? err.message : typeof err);
     return ledgerCheck(db, key, budgets, pico);
   }
-  if (!result.ok) throw refusal(result, Date.now());
+  if (!result.ok) {
+    const now = Date.now();
+    if (!result.full && result.budget !== null) {
+      const use = { key, period: periodOf(result.period, now), spentPico: result.spent, budgetPico: result.budget, refused: true };
+      background.waitUntil(budgetCrossed(db, use));
+    }
+    throw refusal(result, now);
+  }
   return { keyId: key.id, id };
 }
 

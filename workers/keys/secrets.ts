@@ -1,6 +1,6 @@
 /** Key material: generation, hashing, and a comparison that does not leak timing. */
 
-const hex = (bytes: ArrayBuffer | Uint8Array) =>
+export const hex = (bytes: ArrayBuffer | Uint8Array) =>
   Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
 export function randomHex(bytes: number): string {

@@ -68,7 +68,9 @@ async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<void> {
   await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
 }
 
-/** Writes the rows after the answer has gone out: on the Worker's time, not the caller's. */
-export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, db: Db, rows: NewLedgerRow[]): void {
-  ctx.waitUntil(writeLedgerRows(db, rows).catch(() => undefined));
+/** Writes the rows after the answer has gone out: on the Worker's time, not the caller's. Resolves once written (or given up). */
+export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, db: Db, rows: NewLedgerRow[]): Promise<void> {
+  const written = writeLedgerRows(db, rows).catch(() => undefined);
+  ctx.waitUntil(written);
+  return written;
 }

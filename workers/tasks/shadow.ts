@@ -41,7 +41,7 @@ export function shadowInBackground<O extends object>(c: Context<AppEnv>, task: T
     let hold: Hold | null = null;
     if (hasBudget(key)) {
       const pico = maxCostPico(await loadPrices(db), meter.tier, taskBound(params, MINI_MODEL), meter.startedAt);
-      hold = await reserve(c.env, db, key, `${meter.requestId}:shadow`, pico, false).catch(() => undefined) ?? null;
+      hold = (await reserve(c.env, db, c.executionCtx, key, `${meter.requestId}:shadow`, pico, false).catch(() => undefined)) ?? null;
       if (hold === null) return;
     }
     const row = await shadowCall(c.env, task, params, input, nano, meter);

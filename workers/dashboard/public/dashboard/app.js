@@ -1,5 +1,6 @@
 // The spend dashboard. The token comes from the URL fragment or the form and lives only in
 // `token` below: never stored, never put in a URL, sent only as `Authorization: Bearer`.
+import { renderAlerts, renderBudgets } from "./alerts.js";
 import { drawDaily } from "./daily-chart.js";
 import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 import { renderTable } from "./tables.js";
@@ -19,15 +20,38 @@ class ApiError extends Error {
   }
 }
 
-/** GET /v1/spend for the picked range; `extra` adds group_by or format. */
-async function spend(extra) {
-  const query = new URLSearchParams({ from: range.from.value, to: range.to.value, ...extra });
-  const res = await fetch(`/v1/spend?${query}`, { headers: { authorization: `Bearer ${token}` } });
+/** GET `path` with the token; an ApiError when it is not a 2xx. */
+async function get(path, query = {}) {
+  const res = await fetch(`${path}?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) {
     const body = await res.json().catch(() => null);
     throw new ApiError(res.status, body?.error?.message ?? `the gateway answered ${res.status}`);
   }
   return res;
+}
+
+/** GET /v1/spend for the picked range; `extra` adds group_by or format. */
+const spend = (extra) => get("/v1/spend", { from: range.from.value, to: range.to.value, ...extra });
+
+const ALERTS_SHOWN = 200;
+
+/**
+ * Budget use (a key's own, or every key's for the admin) and, for the admin, the alerts of the
+ * range. The budgets' `key_id` says whose they are: null is every key's, so the caller is the admin.
+ */
+async function budgetsAndAlerts() {
+  const budgets = await (await get("/v1/spend/budgets")).json();
+  if (budgets.key_id !== null) return { budgets, alerts: null };
+  const query = { from: range.from.value, to: range.to.value, limit: String(ALERTS_SHOWN) };
+  return { budgets, alerts: await (await get("/v1/admin/alerts", query)).json() };
+}
+
+function renderBudgetsAndAlerts({ budgets, alerts }) {
+  renderBudgets($("#budgets"), budgets.data);
+  $("#alerts-section").hidden = alerts === null;
+  if (alerts === null) return;
+  renderAlerts($("#alerts"), alerts.data);
+  $("#alerts-more").hidden = alerts.next_cursor === null;
 }
 
 function setMetric(name, value, format, title) {
@@ -81,9 +105,10 @@ async function load() {
   range.hidden = false;
   report.setAttribute("aria-busy", "true");
   try {
-    const [days, endpoints, models, tiers] = await Promise.all(
-      ["day", "endpoint", "model", "tier"].map(async (group_by) => (await spend({ group_by })).json()),
-    );
+    const [days, endpoints, models, tiers, watched] = await Promise.all([
+      ...["day", "endpoint", "model", "tier"].map(async (group_by) => (await spend({ group_by })).json()),
+      budgetsAndAlerts(),
+    ]);
     if (seen !== loads) return;
     report.hidden = false;
     renderTotals(days.totals, days.projection);
@@ -91,6 +116,7 @@ async function load() {
     renderTable($("#endpoints"), endpoints.rows, endpoints.totals);
     renderTable($("#models"), models.rows, models.totals);
     renderTable($("#tiers"), tiers.rows, tiers.totals);
+    renderBudgetsAndAlerts(watched);
     report.setAttribute("aria-busy", "false");
   } catch (err) {
     if (seen === loads) failed(err);

@@ -15,14 +15,14 @@ const COLUMNS = [
   ["cache_hit_ratio", "Cache hits", (m) => m.cache_hit_ratio, percent],
 ];
 
-function cell(tag, text, attrs = {}) {
+export function cell(tag, text, attrs = {}) {
   const el = document.createElement(tag);
   el.textContent = text;
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
   return el;
 }
 
-function wrap(tag, ...children) {
+export function wrap(tag, ...children) {
   const el = document.createElement(tag);
   el.append(...children);
   return el;
