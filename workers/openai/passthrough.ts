@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, openMeter } from "../http/meter";
+import type { Usage } from "../metering/cost";
 import type { Endpoint, LedgerError, MeteredRequest } from "../metering/metered-request";
 import { relayStream, type StreamDialect, type StreamEnd } from "./sse";
 import { upstreamFailure } from "./upstream";
@@ -38,7 +39,7 @@ export function meteredAnswer(
   c: Context<AppEnv>,
   { meter, model }: OpenMeter,
   answer: { body: string; upstream: string },
-  usage: Parameters<MeteredRequest["bill"]>[2],
+  usage: Usage,
   serviceTier: string | null | undefined,
 ): Response {
   meter.bill(model, answer.upstream, usage, serviceTier);
