@@ -96,6 +96,20 @@ describe("POST /v1/chat/completions with the official openai SDK", () => {
     expect(rows[0]!.cost_usd).toBe(expectedUsd(rows[0]!));
   });
 
+  it("hands on a stream that carries no usage whole, and records it as usage_missing, never a silent 0", async () => {
+    const { key } = await createKey();
+    const { client, settled } = openaiClient(key);
+    const request = { messages: [{ role: "user" as const, content: `No usage please ${nonce()} [[sim:usage=omit]]` }] };
+    const stream = await client.chat.completions.create({ model: "gpt-5.4-nano", ...request, stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    await settled();
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe((await upstreamAnswer(request)).choices[0]!.message.content);
+    expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
+    const rows = await ledgerRows(key);
+    expect(rows).toEqual([expect.objectContaining({ status: 200, cost_usd: 0, input_tokens: 0, output_tokens: 0, error: expect.stringMatching(/^usage_missing/) })]);
+  });
+
   it("refuses a request without messages or with an unpriced model, recording nothing", async () => {
     const { key } = await createKey();
     const noMessages = await call("/v1/chat/completions", { token: key, body: { model: "gpt-5.4-nano" } });

@@ -12,6 +12,7 @@ import { adminKeyRoutes } from "./keys/routes";
 import { adminPriceRoutes } from "./metering/price-routes";
 import { chatCompletions } from "./openai/chat-completions";
 import { modelRoutes } from "./openai/models";
+import { responseRoutes } from "./openai/responses/routes";
 import { randomHex } from "./keys/secrets";
 import { adminRollupRoutes, spendRoutes } from "./spend/routes";
 import { taskRoutes } from "./tasks/routes";
@@ -50,6 +51,7 @@ app.route("/v1/spend/budgets", budgetRoutes);
 app.route("/v1/spend", spendRoutes);
 app.route("/v1", taskRoutes);
 app.post("/v1/chat/completions", chatCompletions);
+app.route("/v1/responses", responseRoutes);
 app.route("/v1/models", modelRoutes);
 
 // A known path asked with another method is a 405 naming the allowed ones, not a 404.

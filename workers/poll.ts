@@ -1,5 +1,6 @@
 import { pollAlerts } from "./alerts/poll";
 import type { Env } from "./env";
+import { pollBackgroundResponses } from "./openai/responses/background";
 
 /** The poll cron (wrangler.toml): every few minutes, work that waits on the upstream or on time. */
 export const POLL_CRON = "*/5 * * * *";
@@ -9,7 +10,10 @@ export const POLL_CRON = "*/5 * * * *";
  * deliver). Each runs on its own: one that fails is logged and does not stop the others.
  */
 type Poller = (env: Env, now: number) => Promise<unknown>;
-const POLLERS: Record<string, Poller> = { alerts: pollAlerts };
+const POLLERS: Record<string, Poller> = {
+  alerts: pollAlerts,
+  responses: pollBackgroundResponses,
+};
 
 export async function runPollers(env: Env, now: number): Promise<void> {
   const results = await Promise.allSettled(Object.entries(POLLERS).map(async ([name, poll]) => [name, await poll(env, now)] as const));

@@ -21,6 +21,8 @@ export async function openMeter(
   model: string | undefined,
   serviceTier: string | null | undefined,
   bounds: (model: string) => CallBound[],
+  /** How long the reservation may be held: longer for a call that ends after its request (a background response). */
+  holdMs?: number,
 ) {
   const key = callerKey(c.get("caller"));
   const prices = await loadPrices(c.get("db"));
@@ -38,7 +40,7 @@ export async function openMeter(
   const meter = new MeteredRequest(c.get("requestId"), key.id, endpoint, prices, tier);
   if (hasBudget(key)) {
     const pico = bounds(chosen).reduce((sum, bound) => sum + maxCostPico(prices, tier, bound, now), 0n);
-    meter.hold = await reserve(c.env, c.get("db"), c.executionCtx, key, meter.requestId, pico);
+    meter.hold = await reserve(c.env, c.get("db"), c.executionCtx, key, meter.requestId, pico, true, holdMs);
   }
   return { meter, model: chosen };
 }

@@ -1,6 +1,8 @@
 import { budgetCrossed } from "../alerts/thresholds";
 import type { Db } from "../db/client";
-import type { ApiKey } from "../db/schema";
+import { inArray } from "drizzle-orm";
+import { type ApiKey, apiKeys } from "../db/schema";
+import type { InsertedRow } from "../metering/ledger";
 import { type Env, numberVar } from "../env";
 import { ApiError } from "../errors";
 import { usdDecimal } from "../metering/money";
@@ -27,7 +29,7 @@ export const gateOf = (env: Env, keyId: string) => env.KEY_GATE.get(env.KEY_GATE
 /** How long a call may wait for room held by calls in flight before it is refused. */
 const MAX_WAIT_MS = 10_000;
 /** A reservation outlives any call (the upstream deadline and a long stream) before it is dropped. */
-const RESERVATION_TTL_MS = 15 * 60_000;
+export const RESERVATION_TTL_MS = 15 * 60_000;
 
 /** A reservation a call holds until it settles. */
 export interface Hold {
@@ -50,13 +52,14 @@ export async function reserve(
   id: string,
   pico: bigint,
   wait = true,
+  ttlMs = RESERVATION_TTL_MS,
 ): Promise<Hold | null> {
   if (!hasBudget(key)) return null;
   const budgets = budgetsOf(key);
   const waitMs = wait ? Math.min(MAX_WAIT_MS, numberVar(env.UPSTREAM_TIMEOUT_MS, 30_000)) : 0;
   let result: ReserveResult;
   try {
-    result = await gateOf(env, key.id).reserve({ keyId: key.id, id, pico, budgets, ttlMs: RESERVATION_TTL_MS, waitMs });
+    result = await gateOf(env, key.id).reserve({ keyId: key.id, id, pico, budgets, ttlMs, waitMs });
   } catch (err) {
     // The gate out of reach: fall back to the ledger's spend, without a reservation (the old check).
     console.error("key gate unavailable, budget checked against the ledger", err instanceof Error ? err.message : typeof err);
@@ -91,6 +94,33 @@ export async function recordSpend(env: Env, keyId: string, pico: bigint, time: n
   } catch (err) {
     console.error("key gate unavailable, spend not recorded", err instanceof Error ? err.message : typeof err);
     return null;
+  }
+}
+
+/**
+ * Spend metered after its call had ended (a background response billed when it finished, a
+ * batch's lines): the rows a write really inserted, added to their keys' gates, each row once
+ * however many writers raced (only the write that inserted a row answers it); with `holdId`,
+ * ending the reservation the call has held since it began. Keys without a budget have no gate.
+ */
+export async function recordInserted(env: Env, db: Db, inserted: readonly InsertedRow[], holdId?: string): Promise<void> {
+  const billed = holdId === undefined ? inserted.filter((row) => row.costPico !== 0) : inserted;
+  if (billed.length === 0) return;
+  const keys = await db
+    .select({ id: apiKeys.id, dailyBudgetPico: apiKeys.dailyBudgetPico, monthlyBudgetPico: apiKeys.monthlyBudgetPico })
+    .from(apiKeys)
+    .where(inArray(apiKeys.id, [...new Set(billed.map((row) => row.keyId))]));
+  const budgeted = new Set(keys.filter((k) => k.dailyBudgetPico !== null || k.monthlyBudgetPico !== null).map((k) => k.id));
+  const groups = new Map<string, { keyId: string; time: number; pico: bigint }>();
+  for (const row of billed) {
+    if (!budgeted.has(row.keyId)) continue;
+    const group = `${row.keyId}|${row.time}`;
+    const sum = groups.get(group) ?? { keyId: row.keyId, time: row.time, pico: 0n };
+    groups.set(group, { ...sum, pico: sum.pico + BigInt(row.costPico) });
+  }
+  for (const { keyId, time, pico } of groups.values()) {
+    if (holdId === undefined) await recordSpend(env, keyId, pico, time);
+    else await settle(env, { keyId, id: holdId }, pico, time);
   }
 }
 

@@ -15,9 +15,13 @@ const ROW_COLUMNS = Object.entries(getTableColumns(ledger))
 /** The one-row insert, built once per Drizzle client: building the SQL costs more than running it. */
 const prepared = new WeakMap<Db, ReturnType<typeof prepareRowInsert>>();
 
+/** What an insert says of each row it really wrote (a row already there is not among them). */
+const INSERTED = { keyId: ledger.keyId, costPico: ledger.costPico, time: ledger.time };
+export type InsertedRow = { keyId: string; costPico: number; time: number };
+
 function prepareRowInsert(db: Db) {
   const placeholders = Object.fromEntries(ROW_COLUMNS.map(({ name }) => [name, sql.placeholder(name)]));
-  return db.insert(ledger).values(placeholders as unknown as NewLedgerRow).onConflictDoNothing().prepare();
+  return db.insert(ledger).values(placeholders as unknown as NewLedgerRow).onConflictDoNothing().returning(INSERTED).prepare();
 }
 
 function insertOne(db: Db, row: NewLedgerRow) {
@@ -27,21 +31,21 @@ function insertOne(db: Db, row: NewLedgerRow) {
     prepared.set(db, insert);
   }
   const values = row as Record<string, unknown>;
-  return insert.run(Object.fromEntries(ROW_COLUMNS.map(({ name, absent }) => [name, values[name] ?? absent])));
+  return insert.all(Object.fromEntries(ROW_COLUMNS.map(({ name, absent }) => [name, values[name] ?? absent])));
 }
 
 /**
  * The one writer of ledger rows. One row (the common case) is the prepared insert; several go in
  * one D1 batch (one transaction) of inserts small enough for D1's bound-value limit. Retries a
  * failed write with backoff; the unique (request_id, attempt) index makes a retried write that
- * had in fact landed a no-op.
+ * had in fact landed a no-op. Answers the rows this write inserted: a row already in the ledger
+ * (written by a concurrent writer, or by an earlier try that landed) is not among them.
  */
-export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 50): Promise<void> {
-  if (rows.length === 0) return;
+export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 50): Promise<InsertedRow[]> {
+  if (rows.length === 0) return [];
   for (let attempt = 1; ; attempt++) {
     try {
-      await writeOnce(db, rows);
-      return;
+      return await writeOnce(db, rows);
     } catch (err) {
       if (attempt >= WRITE_ATTEMPTS) {
         // Last resort: the row goes to the logs whole (it holds no secret), so it can be replayed.
@@ -55,22 +59,22 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
   }
 }
 
-async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<void> {
+async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedRow[]> {
   const [only] = rows;
-  if (only && rows.length === 1) {
-    await insertOne(db, only);
-    return;
-  }
+  if (only && rows.length === 1) return insertOne(db, only);
   const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    inserts.push(db.insert(ledger).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing());
+    inserts.push(db.insert(ledger).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing().returning(INSERTED));
   }
-  await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+  return (await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts])).flat();
 }
 
 /** Writes the rows after the answer has gone out: on the Worker's time, not the caller's. Resolves once written (or given up). */
 export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, db: Db, rows: NewLedgerRow[]): Promise<void> {
-  const written = writeLedgerRows(db, rows).catch(() => undefined);
+  const written = writeLedgerRows(db, rows).then(
+    () => undefined,
+    () => undefined,
+  );
   ctx.waitUntil(written);
   return written;
 }

@@ -1,18 +1,16 @@
 import type { Context } from "hono";
 import type {
+  ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import { z } from "zod";
-import { type AppEnv, numberVar } from "../env";
-import { toApiError } from "../errors";
+import type { AppEnv } from "../env";
 import { readJson, validate } from "../http/body";
-import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
 import { usageFromChat } from "../metering/cost";
-import type { LedgerError } from "../metering/metered-request";
-import { closeMeter, openMeter } from "../http/meter";
-import { relayStream, type StreamEnd } from "./sse";
-import { createCompletion, createCompletionStream, upstreamFailure } from "./upstream";
+import { metered, meteredAnswer, meteredStream } from "./passthrough";
+import type { StreamDialect } from "./sse";
+import { createCompletion, createCompletionStream } from "./upstream";
 
 /** Only what nanometer needs to meter the call; everything else goes upstream as sent. */
 const chatRequest = z.looseObject({
@@ -26,54 +24,42 @@ const chatRequest = z.looseObject({
 /** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const body = validate(chatRequest, await readJson(c));
-  const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
-  const { meter, model } = await openMeter(c, "chat.completions", body.model, body.service_tier, (m) => [
-    { model: m, inputTokens: inputTokenBound({ ...body, model: m }), outputTokens: outputTokenBound(body, reserveOutput) },
-  ]);
-  try {
-    if (body.stream) return await streamed(c, { ...body, model, stream: true } as ChatCompletionCreateParamsStreaming, meter, model);
+  return metered(c, "chat.completions", body, async (opened) => {
+    const { model } = opened;
+    if (body.stream) {
+      // Usage is asked for whether or not the caller did: a streamed call is billed like any other.
+      const params = { ...body, model, stream: true, stream_options: { ...body.stream_options, include_usage: true } };
+      const upstream = await createCompletionStream(c.env, params as ChatCompletionCreateParamsStreaming);
+      return meteredStream(c, opened, upstream, chatDialect(body.stream_options?.include_usage === true));
+    }
     const answer = await createCompletion(c.env, { ...body, model } as ChatCompletionCreateParamsNonStreaming);
-    meter.bill(model, answer.upstream, usageFromChat(answer.completion.usage), answer.completion.service_tier);
-    closeMeter(c, meter, model, 200, null);
-    return c.body(answer.body, 200, { "content-type": "application/json" });
-  } catch (err) {
-    const apiError = toApiError(err);
-    closeMeter(c, meter, model, apiError.status, apiError);
-    throw apiError;
-  }
+    return meteredAnswer(c, opened, answer, usageFromChat(answer.completion.usage), answer.completion.service_tier);
+  });
 }
 
-async function streamed(
-  c: Context<AppEnv>,
-  params: ChatCompletionCreateParamsStreaming,
-  meter: Awaited<ReturnType<typeof openMeter>>["meter"],
-  model: string,
-): Promise<Response> {
-  const forwardUsage = params.stream_options?.include_usage === true;
-  // Usage is asked for whether or not the caller did: a streamed call is billed like any other.
-  const { stream, upstream } = await createCompletionStream(c.env, {
-    ...params,
-    stream_options: { ...params.stream_options, include_usage: true },
-  });
-  const finish = async (end: StreamEnd) => {
-    if (end.usage) meter.bill(model, upstream, usageFromChat(end.usage), end.serviceTier);
-    const { status, error } = streamOutcome(end);
-    closeMeter(c, meter, model, status, error);
+const data = (chunk: unknown) => `data: ${JSON.stringify(chunk)}\n\n`;
+
+/** The usage-only chunk that `stream_options.include_usage` adds at the end. */
+const isUsageChunk = (chunk: ChatCompletionChunk) => chunk.choices.length === 0 && chunk.usage != null;
+
+/**
+ * Chat chunks: usage in the chunk that carries it, the tier in every chunk. When the caller did
+ * not ask for usage, nanometer asked for it on its own account: then the usage chunk and the
+ * `usage: null` fields are not forwarded.
+ */
+function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> {
+  return {
+    inspect(chunk, end) {
+      if (chunk.usage) end.usage = usageFromChat(chunk.usage);
+      if (chunk.service_tier) end.serviceTier = chunk.service_tier;
+    },
+    frame(chunk) {
+      if (forwardUsage) return data(chunk);
+      if (isUsageChunk(chunk)) return null;
+      const { usage: _omitted, ...rest } = chunk;
+      return data(rest);
+    },
+    last: "data: [DONE]\n\n",
+    brokeOff: () => data({ error: { type: "upstream_error", message: "the upstream stream broke off" } }),
   };
-  const body = relayStream(stream, forwardUsage, finish, (work) => c.executionCtx.waitUntil(work));
-  return new Response(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
-  });
-}
-
-/** How a stream ended, for its ledger row: the caller already has its answer, or what there was of it. */
-function streamOutcome(end: StreamEnd): { status: number; error: LedgerError | null } {
-  if (end.upstreamError) {
-    const failure = upstreamFailure(end.upstreamError);
-    return { status: failure.status, error: failure };
-  }
-  // 499: the client closed the request (nginx's convention); its usage is still billed.
-  if (end.clientClosed) return { status: 499, error: { type: "client_closed", message: "the client left before the stream ended" } };
-  if (!end.usage) return { status: 200, error: { type: "usage_missing", message: "the upstream's stream carried no usage" } };
-  return { status: 200, error: null };
 }

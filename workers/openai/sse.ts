@@ -1,44 +1,53 @@
-import type { Stream } from "openai/core/streaming";
-import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import type { CompletionUsage } from "openai/resources/completions";
+import type { Usage } from "../metering/cost";
+import type { LedgerError } from "../metering/metered-request";
 
 export interface StreamEnd {
-  /** The usage from the stream's final chunk, if the upstream sent one. */
-  usage: CompletionUsage | null;
-  /** The tier the stream's chunks reported. */
+  /** The usage the stream carried (a chat usage chunk, a Responses terminal event), if any. */
+  usage: Usage | null;
+  /** The tier the stream reported. */
   serviceTier: string | null;
+  /** The stream itself said the call failed (a Responses `response.failed` or `error` event). */
+  failure: LedgerError | null;
   /** The client went away before the end; the upstream was still read to the end for its usage. */
   clientClosed: boolean;
   /** The upstream stream broke off. */
   upstreamError: unknown;
 }
 
-const encoder = new TextEncoder();
-const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+/** What differs between the APIs' streams: where usage and tier sit, and how an event is written. */
+export interface StreamDialect<E> {
+  /** Notes in `end` what this event says for the ledger (usage, tier, a failure). */
+  inspect(event: E, end: StreamEnd): void;
+  /** The event as the caller gets it, one SSE frame; null holds it back. */
+  frame(event: E): string | null;
+  /** What the caller gets after the last event. */
+  last: string;
+  /** The frame that tells the caller the upstream broke off. */
+  brokeOff(): string;
+}
 
-/** The usage-only chunk that `stream_options.include_usage` adds at the end. */
-const isUsageChunk = (chunk: ChatCompletionChunk) => chunk.choices.length === 0 && chunk.usage != null;
+const encoder = new TextEncoder();
 
 /**
- * Relays an upstream stream to the client as SSE, chunk by chunk, while capturing the usage.
- * When the caller did not ask for usage, nanometer asked for it on its own account: then the
- * usage chunk and the `usage: null` fields are not forwarded. `done` runs once, at the end,
- * whatever ended the stream; it is awaited through `keepAlive` (ctx.waitUntil).
+ * Relays an upstream stream to the client as SSE, event by event, while the dialect notes its
+ * usage. The upstream is read to its end even when the client goes away, so the call is billed.
+ * `done` runs once, at the end, whatever ended the stream; it is awaited through `keepAlive`
+ * (ctx.waitUntil).
  */
-export function relayStream(
-  upstream: Stream<ChatCompletionChunk>,
-  forwardUsage: boolean,
+export function relayStream<E>(
+  upstream: AsyncIterable<E>,
+  dialect: StreamDialect<E>,
   done: (end: StreamEnd) => Promise<void>,
   keepAlive: (work: Promise<unknown>) => void,
 ): ReadableStream<Uint8Array> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
-  const end: StreamEnd = { usage: null, serviceTier: null, clientClosed: false, upstreamError: null };
+  const end: StreamEnd = { usage: null, serviceTier: null, failure: null, clientClosed: false, upstreamError: null };
 
-  const send = async (bytes: Uint8Array) => {
-    if (end.clientClosed) return;
+  const send = async (text: string) => {
+    if (end.clientClosed || text === "") return;
     try {
-      await writer.write(bytes);
+      await writer.write(encoder.encode(text));
     } catch {
       end.clientClosed = true;
     }
@@ -46,19 +55,15 @@ export function relayStream(
 
   const pump = async () => {
     try {
-      for await (const chunk of upstream) {
-        if (chunk.usage) end.usage = chunk.usage;
-        if (chunk.service_tier) end.serviceTier = chunk.service_tier;
-        if (forwardUsage) await send(event(chunk));
-        else if (!isUsageChunk(chunk)) {
-          const { usage: _omitted, ...rest } = chunk;
-          await send(event(rest));
-        }
+      for await (const event of upstream) {
+        dialect.inspect(event, end);
+        const frame = dialect.frame(event);
+        if (frame !== null) await send(frame);
       }
-      await send(encoder.encode("data: [DONE]\n\n"));
+      await send(dialect.last);
     } catch (err) {
       end.upstreamError = err;
-      await send(event({ error: { type: "upstream_error", message: "the upstream stream broke off" } }));
+      await send(dialect.brokeOff());
     } finally {
       await writer.close().catch(() => undefined);
       await done(end);

@@ -85,7 +85,7 @@ export function upstreamFailure(err: unknown): ApiError {
 }
 
 /** Runs `call` with retries of 429/5xx (backoff honouring retry-after), all within UPSTREAM_TIMEOUT_MS. */
-async function withRetries<T>(env: Env, call: (openai: OpenAI, timeoutMs: number) => Promise<T>): Promise<T> {
+export async function withRetries<T>(env: Env, call: (openai: OpenAI, timeoutMs: number) => Promise<T>): Promise<T> {
   const openai = client(env);
   const deadline = Date.now() + numberVar(env.UPSTREAM_TIMEOUT_MS, 30_000);
   for (let retry = 0; ; retry++) {
@@ -103,11 +103,20 @@ async function withRetries<T>(env: Env, call: (openai: OpenAI, timeoutMs: number
 export function createCompletion(env: Env, params: ChatCompletionCreateParamsNonStreaming): Promise<UpstreamResult> {
   return withRetries(env, async (openai, timeout) => {
     const response = await openai.chat.completions.create(params, { timeout }).asResponse();
-    const body = await response.text();
-    const completion = JSON.parse(body) as ChatCompletion; // a SyntaxError here is a malformed answer: 502
-    if (!completion || typeof completion !== "object" || !Array.isArray(completion.choices)) throw new SyntaxError("malformed completion");
-    return { completion, body, upstream: upstreamName(env, response.headers) };
+    const { data, body, upstream } = await readAnswer(env, response, (value) => Array.isArray((value as ChatCompletion).choices));
+    return { completion: data as ChatCompletion, body, upstream };
   });
+}
+
+/**
+ * A JSON answer read whole: the body exactly as it came, to hand on unchanged, and parsed. A body
+ * that is not JSON, or not an object that passes `fits`, is a malformed answer (502).
+ */
+export async function readAnswer(env: Env, response: Response, fits: (value: object) => boolean) {
+  const body = await response.text();
+  const data: unknown = JSON.parse(body); // a SyntaxError is a malformed answer: upstreamFailure makes it a 502
+  if (!data || typeof data !== "object" || !fits(data)) throw new SyntaxError("malformed answer");
+  return { data, body, upstream: upstreamName(env, response.headers) };
 }
 
 /** One streamed Chat Completions call; the deadline covers the wait for the stream to start. */

@@ -1,0 +1,86 @@
+import type { Context } from "hono";
+import { type AppEnv, numberVar } from "../env";
+import { toApiError } from "../errors";
+import { closeMeter, openMeter } from "../http/meter";
+import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
+import type { Usage } from "../metering/cost";
+import type { Endpoint, LedgerError, MeteredRequest } from "../metering/metered-request";
+import { relayStream, type StreamDialect, type StreamEnd } from "./sse";
+import { upstreamFailure } from "./upstream";
+
+/** The OpenAI-compatible paths (chat/completions, responses): the upstream's answer unchanged, metered. */
+
+export interface OpenMeter {
+  meter: MeteredRequest;
+  model: string;
+}
+
+/**
+ * Opens the request's meter (model and tier priced, the largest possible cost reserved against a
+ * budget: the request's size and output limit, else BUDGET_RESERVE_OUTPUT_TOKENS), runs the call,
+ * and when it throws records the failure at zero cost and throws it as the caller's error.
+ */
+export async function metered(
+  c: Context<AppEnv>,
+  endpoint: Endpoint,
+  body: Record<string, unknown> & { model?: string | undefined; service_tier?: string | null | undefined },
+  call: (opened: OpenMeter) => Promise<Response>,
+  holdMs?: number,
+): Promise<Response> {
+  const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
+  const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(body, reserveOutput) }];
+  const opened = await openMeter(c, endpoint, body.model, body.service_tier, bounds, holdMs);
+  try {
+    return await call(opened);
+  } catch (err) {
+    const apiError = toApiError(err);
+    closeMeter(c, opened.meter, opened.model, apiError.status, apiError);
+    throw apiError;
+  }
+}
+
+/** An answer read whole: billed from its usage at the tier it reports, and handed on as it came. */
+export function meteredAnswer(
+  c: Context<AppEnv>,
+  { meter, model }: OpenMeter,
+  answer: { body: string; upstream: string },
+  usage: Usage,
+  serviceTier: string | null | undefined,
+): Response {
+  meter.bill(model, answer.upstream, usage, serviceTier);
+  closeMeter(c, meter, model, 200, null);
+  return c.body(answer.body, 200, { "content-type": "application/json" });
+}
+
+/** Relays the upstream's stream to the caller; its ledger row is written once the upstream has ended. */
+export function meteredStream<E>(
+  c: Context<AppEnv>,
+  { meter, model }: OpenMeter,
+  upstream: { stream: AsyncIterable<E>; upstream: string },
+  dialect: StreamDialect<E>,
+): Response {
+  const finish = async (end: StreamEnd) => {
+    if (end.usage) meter.bill(model, upstream.upstream, end.usage, end.serviceTier);
+    const { status, error } = streamOutcome(end);
+    closeMeter(c, meter, model, status, error);
+  };
+  const body = relayStream(upstream.stream, dialect, finish, (work) => c.executionCtx.waitUntil(work));
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+  });
+}
+
+/** How a stream ended, for its ledger row: the caller already has its answer, or what there was of it. */
+function streamOutcome(end: StreamEnd): { status: number; error: LedgerError | null } {
+  if (end.upstreamError) {
+    const failure = upstreamFailure(end.upstreamError);
+    return { status: failure.status, error: failure };
+  }
+  if (end.failure) return { status: 502, error: end.failure };
+  // 499: the client closed the request (nginx's convention); its usage is still billed.
+  if (end.clientClosed) return { status: 499, error: { type: "client_closed", message: "the client left before the stream ended" } };
+  if (!end.usage) return { status: 200, error: USAGE_MISSING };
+  return { status: 200, error: null };
+}
+
+export const USAGE_MISSING: LedgerError = { type: "usage_missing", message: "the upstream's answer carried no usage" };
