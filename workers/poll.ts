@@ -1,3 +1,4 @@
+import { pollBatches } from "./batch/poller";
 import type { Env } from "./env";
 
 /** The poll cron (wrangler.toml): every few minutes, work that waits on the upstream or on time. */
@@ -8,7 +9,7 @@ export const POLL_CRON = "*/5 * * * *";
  * deliver). Each runs on its own: one that fails is logged and does not stop the others.
  */
 type Poller = (env: Env, now: number) => Promise<unknown>;
-const POLLERS: Record<string, Poller> = {};
+const POLLERS: Record<string, Poller> = { batches: pollBatches };
 
 export async function runPollers(env: Env, now: number): Promise<void> {
   const results = await Promise.allSettled(Object.entries(POLLERS).map(async ([name, poll]) => [name, await poll(env, now)] as const));

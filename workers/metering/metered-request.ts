@@ -52,8 +52,6 @@ const OUTCOME_STATUS: Record<Outcome, number> = { ok: 200, low_confidence: 200, 
  * ledger rows (one per billed attempt, or one for a request that failed before any usage).
  */
 export class MeteredRequest {
-  /** When the request began: its rows' time, and the moment whose prices bill it. */
-  readonly startedAt = Date.now();
   private readonly attempts: Attempt[] = [];
 
   constructor(
@@ -63,6 +61,8 @@ export class MeteredRequest {
     private readonly prices: readonly PriceRow[],
     /** The tier the request asked for, as billed: the tier of a row with no answer. */
     readonly tier: string,
+    /** When the request began: its rows' time, and the moment whose prices bill it (a batch's line: when the batch ended). */
+    readonly startedAt = Date.now(),
   ) {}
 
   /**

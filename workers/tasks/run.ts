@@ -9,22 +9,16 @@ import { usd } from "../metering/money";
 import { writeLedgerRows } from "../metering/ledger";
 import { askWithEscalation } from "./escalation";
 import { shadowCall, shadowRate } from "./shadow";
-import type { Task, TaskInput } from "./task";
+import { callParams, type Task, type TaskInput } from "./task";
 
 /**
  * The one pipeline of every task endpoint: validate, call, bill, check (escalating to mini when
  * asked and nano's answer fails), answer, record; then, for a sample, a shadow call to mini.
- * The prompt_cache_key keeps one key's calls to one endpoint on the same cache.
  */
 export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>): Promise<Response> {
   const input = validate(task.input, await readJson(c));
   const { meter, model } = await openMeter(c, task.endpoint, input.model, input.service_tier);
-  const params = {
-    ...task.request(input),
-    prompt_cache_key: `nm:${task.endpoint}:${meter.keyId}`,
-    // The SDK's type lags OpenAI's API, which also takes `fast`.
-    ...(input.service_tier ? { service_tier: input.service_tier as "priority" } : {}),
-  };
+  const params = callParams(task, input, meter.keyId);
   try {
     const answered = await askWithEscalation(c.env, meter, task, params, input, model);
     const { output } = answered;

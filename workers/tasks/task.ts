@@ -45,3 +45,17 @@ export function defineTask<S extends z.ZodType<TaskInput>, Output extends object
 ): Task<S, Output> {
   return task;
 }
+
+/**
+ * The upstream call of one input, online and in a batch alike: the task's prompt, and a
+ * prompt_cache_key that keeps one key's calls to one endpoint on the same cache (so a batch's
+ * lines share their prefix with each other and with the online calls), and the tier asked for.
+ */
+export function callParams<S extends z.ZodType<TaskInput>>(task: Task<S, object>, input: z.infer<S>, keyId: string) {
+  return {
+    ...task.request(input),
+    prompt_cache_key: `nm:${task.endpoint}:${keyId}`,
+    // The SDK's type lags OpenAI's API, which also takes `fast`.
+    ...(input.service_tier ? { service_tier: input.service_tier as "priority" } : {}),
+  };
+}

@@ -1,0 +1,120 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import { taskBatchItems } from "../db/schema";
+import type { AppEnv } from "../env";
+import { ApiError, badRequest } from "../errors";
+import { readJson, validate } from "../http/body";
+import { callerKey } from "../keys/auth";
+import { checkBudget } from "../keys/budget";
+import { DEFAULT_MODEL } from "../metering/cost";
+import { loadPrices, priceAt } from "../metering/prices";
+import { TASKS, type TaskName } from "../tasks/routes";
+import { callParams, type Task, type TaskInput } from "../tasks/task";
+import { BATCH_TIER, MAX_BATCH_LINES } from "./input-check";
+import { multipartFile } from "./jsonl";
+import { recordBatch, recordFile } from "./owners";
+import { cancelBatch, createBatch, uploadFile } from "./upstream";
+
+/** One item's body is kept in a D1 row until its result is read (D1 rows hold up to 2 MB). */
+const MAX_ITEM_BYTES = 1_000_000;
+/** Item rows per insert (4 bound values each, D1's limit is 100), and inserts per D1 batch. */
+const ITEMS_PER_INSERT = 25;
+const INSERTS_PER_WRITE = 100;
+
+const taskBatch = z.strictObject({
+  endpoint: z.enum(Object.keys(TASKS) as [TaskName, ...TaskName[]]),
+  items: z
+    .array(z.looseObject({ custom_id: z.string().min(1).max(512) }))
+    .min(1)
+    .max(MAX_BATCH_LINES),
+  completion_window: z.literal("24h").default("24h"),
+  metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
+});
+
+type Item = { custom_id: string } & Record<string, unknown>;
+
+/** An item's body through the task's own input schema; a 400 names `items.<i>.<field>`. */
+function validItem(task: Task<any, object>, item: Item, i: number): TaskInput {
+  const { custom_id: _, ...body } = item;
+  let input: TaskInput;
+  try {
+    input = validate(task.input, body);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 400) throw err;
+    throw badRequest(`items.${i}${err.field ? "." : ": "}${err.message}`, err.field ? `items.${i}.${err.field}` : `items.${i}`);
+  }
+  if (input.escalate === "auto") throw badRequest(`items.${i}.escalate: a batch answers each item once; it does not escalate`, `items.${i}.escalate`);
+  if (input.service_tier) throw badRequest(`items.${i}.service_tier: batch items are billed at the batch tier`, `items.${i}.service_tier`);
+  return input;
+}
+
+/** Every item valid, custom ids unique, one model with a batch price: the items' inputs and that model. */
+async function checkItems(c: Context<AppEnv>, task: Task<any, object>, items: Item[]) {
+  const seen = new Map<string, number>();
+  const inputs = items.map((item, i) => {
+    const first = seen.get(item.custom_id);
+    if (first !== undefined) throw badRequest(`items.${i}.custom_id: ${item.custom_id} is also item ${first}'s; each must be unique`, `items.${i}.custom_id`);
+    seen.set(item.custom_id, i);
+    return validItem(task, item, i);
+  });
+  const model = inputs[0]?.model ?? DEFAULT_MODEL;
+  const other = inputs.findIndex((input) => (input.model ?? DEFAULT_MODEL) !== model);
+  if (other >= 0) throw badRequest(`items.${other}.model: a batch runs one model, and item 0 asks for ${model}`, `items.${other}.model`);
+  if (!priceAt(await loadPrices(c.get("db")), model, BATCH_TIER, Date.now())) {
+    throw badRequest(`items.0.model: ${model} has no batch price, so it cannot be metered`, "items.0.model");
+  }
+  return { inputs, model };
+}
+
+/** The item rows, in D1 batches of inserts within D1's limits. */
+async function storeItems(c: Context<AppEnv>, batchId: string, bodies: string[], items: Item[]) {
+  const db = c.get("db");
+  const inserts = [];
+  for (let i = 0; i < items.length; i += ITEMS_PER_INSERT) {
+    const rows = items.slice(i, i + ITEMS_PER_INSERT).map((item, j) => ({ batchId, customId: item.custom_id, seq: i + j, input: bodies[i + j] }));
+    inserts.push(db.insert(taskBatchItems).values(rows));
+  }
+  for (let i = 0; i < inserts.length; i += INSERTS_PER_WRITE) {
+    const [first, ...rest] = inserts.slice(i, i + INSERTS_PER_WRITE);
+    if (first) await db.batch([first, ...rest]);
+  }
+}
+
+/**
+ * POST /v1/batches/tasks: many bodies of one task endpoint as one Batch API batch. Each line is
+ * the online call, built by the same code (the task's prompt and callParams), so answers are read
+ * back with the task's own parse (task-results.ts) and lines share the prompt prefix and cache key.
+ */
+export async function createTaskBatch(c: Context<AppEnv>): Promise<Response> {
+  const key = callerKey(c.get("caller"));
+  const body = validate(taskBatch, await readJson(c));
+  const task = TASKS[body.endpoint] as unknown as Task<any, object>;
+  const items = body.items as Item[];
+  const { inputs, model } = await checkItems(c, task, items);
+  const bodies = items.map(({ custom_id: _, ...rest }, i) => {
+    const json = JSON.stringify(rest);
+    if (json.length > MAX_ITEM_BYTES) throw badRequest(`items.${i}: an item of a task batch is at most ${MAX_ITEM_BYTES} bytes`, `items.${i}`);
+    return json;
+  });
+  await checkBudget(c.get("db"), key);
+
+  const owner = { keyId: key.id, requestId: c.get("requestId") };
+  const url = "/v1/chat/completions";
+  const lines = (function* () {
+    for (const [i, input] of inputs.entries()) {
+      yield `${JSON.stringify({ custom_id: items[i]!.custom_id, method: "POST", url, body: { model, ...callParams(task, input, key.id) } })}\n`;
+    }
+  })();
+  const upload = multipartFile({ purpose: "batch" }, `${body.endpoint}-batch.jsonl`, lines);
+  const file = await uploadFile(c.env, upload.body, upload.contentType);
+  await recordFile(c.get("db"), file, owner);
+  const batch = await createBatch(c.env, { input_file_id: file.id, endpoint: url, completion_window: body.completion_window, metadata: body.metadata ?? null });
+  try {
+    await storeItems(c, batch.id, bodies, items);
+  } catch (err) {
+    await cancelBatch(c.env, batch.id).catch(() => undefined);
+    throw err;
+  }
+  await recordBatch(c.env, c.get("db"), batch, owner, { job: body.endpoint, model });
+  return c.json(batch);
+}
