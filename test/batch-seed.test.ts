@@ -55,4 +55,33 @@ describe("The seed's Batch snippet, with the official openai SDK, pointed at nan
     await settled();
     expect(await batchRows(key, batch.id)).toEqual(rows);
   });
+
+  it("meters a /v1/responses batch from the Responses usage of each line, endpoint responses", async () => {
+    const { key } = await createKey();
+    const { client, settled } = openaiClient(key);
+    const line = (id: string, input: string) => ({ custom_id: id, method: "POST", url: "/v1/responses", body: { model: "gpt-5.4-mini", input, reasoning: { effort: "low" } } });
+    const file = await upload(client, jsonl([line("r1", `Route this ticket ${nonce()}`), line("r2", `And this one ${nonce()}`)]));
+    const created = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/responses", completion_window: "24h" });
+    const batch = await pollBatch(client, created.id);
+    await settled();
+    const answers = await resultLines(client, batch.output_file_id);
+    const rows = await batchRows(key, batch.id);
+    expect(rows).toHaveLength(2);
+    for (const answer of answers) {
+      const usage = answer.response!.body.usage;
+      const row = rows.find((r) => r.request_id === `${batch.id}:${answer.custom_id}`);
+      expect(row).toMatchObject({
+        endpoint: "responses",
+        model: "gpt-5.4-mini",
+        service_tier: "batch",
+        input_tokens: usage.input_tokens,
+        cached_tokens: usage.input_tokens_details.cached_tokens,
+        output_tokens: usage.output_tokens,
+        reasoning_tokens: usage.output_tokens_details.reasoning_tokens,
+      });
+      expect(row.reasoning_tokens).toBeGreaterThan(0);
+      expect(row.cost_usd).toBe(expectedUsd(row, "gpt-5.4-mini", "batch"));
+      expect(row.mini_cost_usd).toBe(row.cost_usd);
+    }
+  });
 });
