@@ -88,6 +88,16 @@ describe("What each result line bills", () => {
     expect(rows.every((r) => r.time === new Date(batch.expired_at! * 1000).toISOString())).toBe(true);
   });
 
+  it("a batch the upstream failed before running any line is settled with nothing to bill", async () => {
+    const { key } = await createKey();
+    const { client, settled } = openaiClient(key);
+    const batch = await pollBatch(client, (await createBatch(client, lines(2), { sim_fail_validation: "1" })).id);
+    await settled();
+    expect(batch.status).toBe("failed");
+    expect(await batchRows(key, batch.id)).toEqual([]);
+    expect((await ownerOf(db(), "batch", batch.id))!.settledAt).not.toBeNull();
+  });
+
   it("a cancelled batch bills the lines done before the cancel, and nothing for the lines never run", async () => {
     const { key, id: keyId } = await createKey();
     const { client, settled } = openaiClient(key);

@@ -46,8 +46,8 @@ export const batchesRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const key = callerKey(c.get("caller"));
     const body = validate(batchRequest, await readJson(c));
-    await ownedBy(c, "file", body.input_file_id).catch(() => {
-      throw badRequest(`input_file_id: no file with id ${body.input_file_id}`, "input_file_id");
+    await ownedBy(c, "file", body.input_file_id).catch((err) => {
+      throw err instanceof ApiError && err.status === 404 ? badRequest(`input_file_id: no file with id ${body.input_file_id}`, "input_file_id") : err;
     });
     await checkBudget(c.get("db"), key);
     const model = await checkInputFile(c.env, body.input_file_id, body.endpoint, await loadPrices(c.get("db")), Date.now());

@@ -12,11 +12,14 @@ export async function* textLines(body: ReadableStream<Uint8Array>): AsyncGenerat
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      // Only the new text can hold the next line end: a long line is not searched again per chunk.
+      let from = rest.length;
       rest += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let end: number;
-      while ((end = rest.indexOf("\n")) >= 0) {
+      while ((end = rest.indexOf("\n", from)) >= 0) {
         yield rest.slice(0, end).replace(/\r$/, "");
         rest = rest.slice(end + 1);
+        from = 0;
       }
       if (done) break;
     }

@@ -5,7 +5,11 @@ import { openObjects, settle } from "../keys/owned";
 import { lineBudget, type MeterState, meterBatch } from "./meter";
 import { retrieveBatch } from "./upstream";
 
-/** Open batches looked at per run, oldest first (one upstream call each). */
+/**
+ * Open batches looked at per run, oldest first (one upstream call each, inside a Worker's
+ * subrequest limit): with more running at once, a newer batch that has ended waits for an older
+ * one to end before the cron meters it (its owner's GET meters it at once).
+ */
 const BATCHES_PER_RUN = 50;
 
 /**

@@ -15,8 +15,8 @@ import { multipartFile } from "./jsonl";
 import { recordBatch, recordFile } from "./owners";
 import { cancelBatch, createBatch, uploadFile } from "./upstream";
 
-/** One item's body is kept in a D1 row until its result is read (D1 rows hold up to 2 MB). */
-const MAX_ITEM_BYTES = 1_000_000;
+/** One item's body (characters of JSON) is kept in a D1 row until its result is read (D1 rows hold up to 2 MB). */
+const MAX_ITEM_CHARS = 1_000_000;
 /** Item rows per insert (4 bound values each, D1's limit is 100), and inserts per D1 batch. */
 const ITEMS_PER_INSERT = 25;
 const INSERTS_PER_WRITE = 100;
@@ -33,12 +33,14 @@ const taskBatch = z.strictObject({
 
 type Item = { custom_id: string } & Record<string, unknown>;
 
+/** An item without its custom_id: the task endpoint's body. */
+const bodyOf = ({ custom_id: _, ...body }: Item) => body;
+
 /** An item's body through the task's own input schema; a 400 names `items.<i>.<field>`. */
 function validItem(task: Task<any, object>, item: Item, i: number): TaskInput {
-  const { custom_id: _, ...body } = item;
   let input: TaskInput;
   try {
-    input = validate(task.input, body);
+    input = validate(task.input, bodyOf(item));
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 400) throw err;
     throw badRequest(`items.${i}${err.field ? "." : ": "}${err.message}`, err.field ? `items.${i}.${err.field}` : `items.${i}`);
@@ -55,6 +57,9 @@ async function checkItems(c: Context<AppEnv>, task: Task<any, object>, items: It
     const first = seen.get(item.custom_id);
     if (first !== undefined) throw badRequest(`items.${i}.custom_id: ${item.custom_id} is also item ${first}'s; each must be unique`, `items.${i}.custom_id`);
     seen.set(item.custom_id, i);
+    if (JSON.stringify(bodyOf(item)).length > MAX_ITEM_CHARS) {
+      throw badRequest(`items.${i}: an item of a task batch is at most ${MAX_ITEM_CHARS} characters of JSON`, `items.${i}`);
+    }
     return validItem(task, item, i);
   });
   const model = inputs[0]?.model ?? DEFAULT_MODEL;
@@ -66,16 +71,17 @@ async function checkItems(c: Context<AppEnv>, task: Task<any, object>, items: It
   return { inputs, model };
 }
 
-/** The item rows, in D1 batches of inserts within D1's limits. */
-async function storeItems(c: Context<AppEnv>, batchId: string, bodies: string[], items: Item[]) {
+/** The item rows, a D1 batch of inserts at a time (each within D1's bound-value limit), built as they are written. */
+async function storeItems(c: Context<AppEnv>, batchId: string, items: Item[]) {
   const db = c.get("db");
-  const inserts = [];
-  for (let i = 0; i < items.length; i += ITEMS_PER_INSERT) {
-    const rows = items.slice(i, i + ITEMS_PER_INSERT).map((item, j) => ({ batchId, customId: item.custom_id, seq: i + j, input: bodies[i + j] }));
-    inserts.push(db.insert(taskBatchItems).values(rows));
-  }
-  for (let i = 0; i < inserts.length; i += INSERTS_PER_WRITE) {
-    const [first, ...rest] = inserts.slice(i, i + INSERTS_PER_WRITE);
+  const perWrite = ITEMS_PER_INSERT * INSERTS_PER_WRITE;
+  for (let start = 0; start < items.length; start += perWrite) {
+    const inserts = [];
+    for (let i = start; i < Math.min(items.length, start + perWrite); i += ITEMS_PER_INSERT) {
+      const rows = items.slice(i, i + ITEMS_PER_INSERT).map((item, j) => ({ batchId, customId: item.custom_id, seq: i + j, input: JSON.stringify(bodyOf(item)) }));
+      inserts.push(db.insert(taskBatchItems).values(rows));
+    }
+    const [first, ...rest] = inserts;
     if (first) await db.batch([first, ...rest]);
   }
 }
@@ -91,11 +97,6 @@ export async function createTaskBatch(c: Context<AppEnv>): Promise<Response> {
   const task = TASKS[body.endpoint] as unknown as Task<any, object>;
   const items = body.items as Item[];
   const { inputs, model } = await checkItems(c, task, items);
-  const bodies = items.map(({ custom_id: _, ...rest }, i) => {
-    const json = JSON.stringify(rest);
-    if (json.length > MAX_ITEM_BYTES) throw badRequest(`items.${i}: an item of a task batch is at most ${MAX_ITEM_BYTES} bytes`, `items.${i}`);
-    return json;
-  });
   await checkBudget(c.get("db"), key);
 
   const owner = { keyId: key.id, requestId: c.get("requestId") };
@@ -110,7 +111,7 @@ export async function createTaskBatch(c: Context<AppEnv>): Promise<Response> {
   await recordFile(c.get("db"), file, owner);
   const batch = await createBatch(c.env, { input_file_id: file.id, endpoint: url, completion_window: body.completion_window, metadata: body.metadata ?? null });
   try {
-    await storeItems(c, batch.id, bodies, items);
+    await storeItems(c, batch.id, items);
   } catch (err) {
     await cancelBatch(c.env, batch.id).catch(() => undefined);
     throw err;
