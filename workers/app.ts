@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import { adminAlertRoutes, budgetRoutes } from "./alerts/routes";
-import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "./dashboard/routes";
 import { dbFor } from "./db/client";
-import { type AppEnv, numberVar } from "./env";
+import type { AppEnv } from "./env";
 import { ApiError, onError } from "./errors";
+import { limitBody } from "./http/body-limit";
 import { corsFromEnv } from "./http/cors";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
+import { batchRoutes } from "./batch/routes";
 import { adminKeyRoutes } from "./keys/routes";
 import { adminPriceRoutes } from "./metering/price-routes";
 import { chatCompletions } from "./openai/chat-completions";
@@ -16,8 +17,6 @@ import { responseRoutes } from "./openai/responses/routes";
 import { randomHex } from "./keys/secrets";
 import { adminRollupRoutes, spendRoutes } from "./spend/routes";
 import { taskRoutes } from "./tasks/routes";
-
-const DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
 export const app = new Hono<AppEnv>();
 
@@ -33,14 +32,7 @@ app.use(corsFromEnv);
 app.get("/healthz", (c) => c.text("ok"));
 app.route("/dashboard", dashboardRoutes);
 
-app.use("/v1/*", (c, next) =>
-  bodyLimit({
-    maxSize: numberVar(c.env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `the request body is larger than ${numberVar(c.env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)} bytes`);
-    },
-  })(c, next),
-);
+app.use("/v1/*", limitBody);
 app.use("/v1/*", authenticate);
 app.use("/v1/*", rateLimit);
 app.route("/v1/admin/keys", adminKeyRoutes);
@@ -53,6 +45,7 @@ app.route("/v1", taskRoutes);
 app.post("/v1/chat/completions", chatCompletions);
 app.route("/v1/responses", responseRoutes);
 app.route("/v1/models", modelRoutes);
+app.route("/v1", batchRoutes);
 
 // A known path asked with another method is a 405 naming the allowed ones, not a 404.
 const allowed = new Map<string, Set<string>>();

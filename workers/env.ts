@@ -13,6 +13,10 @@ export interface Env {
   /** Requests per minute for keys without their own `rpm`; 0 turns that default off. */
   RATE_LIMIT_RPM?: string;
   MAX_BODY_BYTES?: string;
+  /** POST /v1/files: the largest batch input file passed through to the upstream (default 100 MiB). */
+  MAX_UPLOAD_BYTES?: string;
+  /** POST /v1/batches/tasks: the largest body, parsed whole (default 32 MiB). */
+  MAX_TASK_BATCH_BYTES?: string;
   /** auto: when nano's answer fails its check, ask gpt-5.4-mini once (a request may say otherwise). */
   ESCALATE?: string;
   /** Classifier answers under this confidence escalate (default 0.5). */

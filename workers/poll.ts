@@ -1,4 +1,5 @@
 import { pollAlerts } from "./alerts/poll";
+import { pollBatches } from "./batch/poller";
 import type { Env } from "./env";
 import { pollBackgroundResponses } from "./openai/responses/background";
 
@@ -12,6 +13,7 @@ export const POLL_CRON = "*/5 * * * *";
 type Poller = (env: Env, now: number) => Promise<unknown>;
 const POLLERS: Record<string, Poller> = {
   alerts: pollAlerts,
+  batches: pollBatches,
   responses: pollBackgroundResponses,
 };
 

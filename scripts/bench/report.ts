@@ -1,4 +1,5 @@
 /** The tables `npm run bench` prints (stdout; progress goes to stderr). */
+import type { batchCost } from "./batch";
 import type { proofFigures } from "./proof";
 import type { bundleSize } from "./size";
 import type { Experiment, MatrixRow } from "./latency";
@@ -102,4 +103,11 @@ export function printProof(p: Awaited<ReturnType<typeof proofFigures>>) {
       ],
     ),
   );
+}
+
+export function printBatch(b: Awaited<ReturnType<typeof batchCost>>) {
+  out(`\n${b.summaries} summaries (/v1/summarize, the simulator's usage, the seeded prices; USD as the spend API sums them)\n`);
+  const row = (name: string, r: typeof b.online) => [name, r.requests, r.errors, r.input_tokens, r.output_tokens, r.cost_usd, r.mini_cost_usd, r.seconds.toFixed(1)];
+  out(table(["path", "requests", "errors", "input tokens", "output tokens", "cost USD", "mini USD (same tier)", "seconds"], [row("online (default tier)", b.online), row("task batch (batch tier)", b.batch)]));
+  out(`batch / online: ${b.batch_over_online.toFixed(4)}; ${b.answered_in_batch} of ${b.summaries} batch items answered`);
 }

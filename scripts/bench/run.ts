@@ -3,7 +3,8 @@
  * path scales. Everything runs on loopback and every process it starts dies with it.
  *
  *   npm run bench                       the whole run (about 10 minutes on 2 cores)
- *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, size (comma-separated)
+ *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, size, batch (comma-separated)
+ *   npm run bench -- --only batch --summaries 10000
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
  *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
  *   npm run bench -- --inspector on     attach wrangler's DevTools inspector, as the `wrangler dev` CLI does
@@ -20,13 +21,15 @@ import { machine } from "./machine";
 import { ROOT, stopAll } from "./procs";
 import { startSimulator, startWorker, type Service } from "./services";
 import { proofFigures } from "./proof";
+import { batchCost } from "./batch";
 import { bundleSize } from "./size";
 import { spendPath } from "./spend";
-import { printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
+import { printBatch, printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
 
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "latency,experiments,proof,spend,size" },
+    only: { type: "string", default: "latency,experiments,proof,spend,size,batch" },
+    summaries: { type: "string", default: "10000" },
     seconds: { type: "string", default: "3" },
     rounds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "1,16,64" },
@@ -149,6 +152,17 @@ try {
       process.exitCode = 1;
       log(`bundle size FAILED: ${results.size_error}`);
     }
+  }
+  if (parts.has("batch")) {
+    try {
+      results.batch = await batchCost(Number(values.summaries), log);
+      printBatch(results.batch as Awaited<ReturnType<typeof batchCost>>);
+    } catch (err) {
+      results.batch_error = err instanceof Error ? err.message : String(err);
+      process.exitCode = 1;
+      log(`batch cost FAILED: ${results.batch_error}`);
+    }
+    await stopAll();
   }
   results.finished = new Date().toISOString();
   const dir = resolve(ROOT, "bench/results");

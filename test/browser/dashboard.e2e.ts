@@ -138,6 +138,24 @@ describe("GET /dashboard in chromium", () => {
     await page.close();
   }, 90_000);
 
+  it("shows Batch API spend apart: the batch tier's cost, and its saving against mini's batch price", async () => {
+    const { key: batchKey } = (await (await gateway("/v1/admin/keys", adminToken, { name: "dashboard-batch" })).json()) as { key: string };
+    const items = ["The ferry is late again.", "Rain all week in Porto."].map((text, i) => ({ custom_id: `d${i}`, text, target_language: "French" }));
+    const batch = (await (await gateway("/v1/batches/tasks", batchKey, { endpoint: "summarize", items })).json()) as { id: string };
+    await expect.poll(async () => (await gateway(`/v1/batches/${batch.id}/results`, batchKey)).status, WAIT).toBe(200);
+    const page = await browser.newPage();
+    await page.goto(`${base}/dashboard#token=${batchKey}`);
+    await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
+    const today = new Date().toISOString().slice(0, 10);
+    const tiers = await spend(batchKey, { from: new Date(Date.now() - 29 * DAY_MS).toISOString().slice(0, 10), to: today, group_by: "tier" });
+    const [row] = tiers.rows;
+    expect([tiers.rows.length, row?.service_tier, row?.requests]).toEqual([1, "batch", 2]);
+    await expectFigure(page.locator('.cards output[data-metric="batch_cost_usd"]'), row!.cost_usd);
+    await expectFigure(page.locator('.cards output[data-metric="batch_saved_usd"]'), row!.saved_usd);
+    await expectTable(page, "#tiers", tiers, "service_tier");
+    await page.close();
+  }, 60_000);
+
   it("says so when a token is refused, and takes one from the form", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/dashboard`);

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -80,12 +81,16 @@ export const ledger = sqliteTable(
     serviceTier: text("service_tier").notNull().default("default"),
     /** Input tokens written to the prompt cache (inside input_tokens, beside cached_tokens). */
     cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    /** The Batch API batch whose result line this row bills (request_id is `<batch id>:<custom_id>`); null online. */
+    batchId: text("batch_id"),
   },
   (t) => [
     // A retried write of the same attempt is a no-op, never a duplicate.
     uniqueIndex("ledger_request_attempt").on(t.requestId, t.attempt),
     index("ledger_key_time").on(t.keyId, t.time, t.id),
     index("ledger_time").on(t.time),
+    // Partial: online rows (nearly all) carry no batch and cost this index nothing.
+    index("ledger_batch").on(t.batchId).where(sql`${t.batchId} is not null`),
   ],
 );
 
@@ -230,6 +235,45 @@ export const alerts = sqliteTable(
     index("alerts_key_created").on(t.keyId, t.createdAt, t.id),
     index("alerts_due").on(t.nextAttemptAt),
   ],
+);
+
+/**
+ * How far the metering of a terminal batch has got: the lines of its output and error files
+ * already written to the ledger (blank lines included), so an interrupted run resumes there.
+ * Only ever raised; the ledger's unique (request_id, attempt) makes a repeated line a no-op.
+ */
+export const batchMetering = sqliteTable("batch_metering", {
+  batchId: text("batch_id").primaryKey(),
+  outputLines: integer("output_lines").notNull().default(0),
+  errorLines: integer("error_lines").notNull().default(0),
+});
+
+/**
+ * The items of a task batch (POST /v1/batches/tasks), in the caller's order (`seq`): the body
+ * each line was built from, kept until its result line is read with the task's own parse, then
+ * the result (GET /v1/batches/{id}/results). `status` is null until then; the input is dropped
+ * once the result is written.
+ */
+export const taskBatchItems = sqliteTable(
+  "task_batch_items",
+  {
+    batchId: text("batch_id").notNull(),
+    customId: text("custom_id").notNull(),
+    seq: integer("seq").notNull(),
+    /** The item's body as the caller sent it (JSON), validated again by the task when its result is read. */
+    input: text("input"),
+    status: integer("status"),
+    model: text("model"),
+    /** The task's answer fields (JSON), when the answer passed its check. */
+    output: text("output"),
+    /** `{type, message}` (JSON) when the line failed. */
+    error: text("error"),
+    /** The SPEC's usage object (JSON). */
+    usage: text("usage"),
+    costPico: integer("cost_pico"),
+    miniCostPico: integer("mini_cost_pico"),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.customId] }), uniqueIndex("task_batch_items_seq").on(t.batchId, t.seq)],
 );
 
 export type ApiKey = typeof apiKeys.$inferSelect;

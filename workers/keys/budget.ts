@@ -1,6 +1,6 @@
 import { budgetCrossed } from "../alerts/thresholds";
 import type { Db } from "../db/client";
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { type ApiKey, apiKeys } from "../db/schema";
 import type { InsertedRow } from "../metering/ledger";
 import { type Env, numberVar } from "../env";
@@ -122,6 +122,12 @@ export async function recordInserted(env: Env, db: Db, inserted: readonly Insert
     if (holdId === undefined) await recordSpend(env, keyId, pico, time);
     else await settle(env, { keyId, id: holdId }, pico, time);
   }
+}
+
+/** Ends a hold that metering has already counted row by row (a batch's, once every line is in the ledger). */
+export async function releaseHold(env: Env, db: Db, keyId: string, holdId: string, time: number): Promise<void> {
+  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, keyId));
+  if (key && hasBudget(key)) await settle(env, { keyId, id: holdId }, 0n, time);
 }
 
 async function ledgerCheck(db: Db, key: ApiKey, budgets: Budgets, pico: bigint): Promise<null> {

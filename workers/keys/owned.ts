@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Db } from "../db/client";
 import { type OwnedObject, ownedObjects } from "../db/schema";
@@ -22,21 +22,37 @@ export async function recordOwner(db: Db, object: Omit<OwnedObject, "createdAt">
  * learns nothing of another key's objects, and nothing is forwarded upstream for it.
  */
 export async function ownedBy(c: Context<AppEnv>, kind: OwnedKind, id: string): Promise<OwnedObject> {
-  const caller: Caller = c.get("caller");
-  const [object] = await c
-    .get("db")
+  const object = await ownerOf(c.get("db"), kind, id);
+  if (!object || !canRead(c.get("caller"), object)) throw new ApiError(404, "not_found", `no ${kind} with id ${id}`);
+  return object;
+}
+
+/** Whether the caller may see the object: its owner, or the admin. */
+export const canRead = (caller: Caller, object: OwnedObject) => caller.kind === "admin" || object.keyId === caller.key.id;
+
+/** Who owns an object, whoever asks: for the cron and for recording an object once. Routes use `ownedBy`. */
+export async function ownerOf(db: Db, kind: OwnedKind, id: string): Promise<OwnedObject | undefined> {
+  const [object] = await db
     .select()
     .from(ownedObjects)
     .where(and(eq(ownedObjects.kind, kind), eq(ownedObjects.id, id)))
     .limit(1);
-  if (!object || (caller.kind === "key" && object.keyId !== caller.key.id)) {
-    throw new ApiError(404, "not_found", `no ${kind} with id ${id}`);
-  }
   return object;
 }
 
-/** The caller's objects of a kind, newest first (the admin's: everyone's), `limit` of them before `before`. */
-export function ownedList(db: Db, caller: Caller, kind: OwnedKind, limit: number, before?: number): Promise<OwnedObject[]> {
+/**
+ * The caller's objects of a kind (the admin's: everyone's), `limit` of them in creation order
+ * (`desc`: newest first), after the object `after` in that order.
+ */
+export function ownedList(
+  db: Db,
+  caller: Caller,
+  kind: OwnedKind,
+  limit: number,
+  after?: Pick<OwnedObject, "createdAt" | "id">,
+  order: "asc" | "desc" = "desc",
+): Promise<OwnedObject[]> {
+  const [beyond, by] = order === "desc" ? [lt, desc] : [gt, asc];
   return db
     .select()
     .from(ownedObjects)
@@ -44,11 +60,19 @@ export function ownedList(db: Db, caller: Caller, kind: OwnedKind, limit: number
       and(
         eq(ownedObjects.kind, kind),
         caller.kind === "key" ? eq(ownedObjects.keyId, caller.key.id) : undefined,
-        before === undefined ? undefined : lt(ownedObjects.createdAt, before),
+        // Ties in created_at are ordered by id, so a page never skips or repeats one.
+        after === undefined
+          ? undefined
+          : or(beyond(ownedObjects.createdAt, after.createdAt), and(eq(ownedObjects.createdAt, after.createdAt), beyond(ownedObjects.id, after.id))),
       ),
     )
-    .orderBy(desc(ownedObjects.createdAt))
+    .orderBy(by(ownedObjects.createdAt), by(ownedObjects.id))
     .limit(limit);
+}
+
+/** Forgets an object deleted upstream: it no longer lists, and its id is a 404 to every caller. */
+export async function forgetOwned(db: Db, kind: OwnedKind, id: string): Promise<void> {
+  await db.delete(ownedObjects).where(and(eq(ownedObjects.kind, kind), eq(ownedObjects.id, id)));
 }
 
 /** Objects of a kind still to be metered, oldest first: what the cron polls. */

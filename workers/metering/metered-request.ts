@@ -64,7 +64,7 @@ export class MeteredRequest {
     private readonly prices: readonly PriceRow[],
     /** The tier the request asked for, as billed: the tier of a row with no answer. */
     readonly tier: string,
-    /** When the request began: its rows' time, and the moment whose prices bill it. */
+    /** When the request began: its rows' time, and the moment whose prices bill it (a batch's line: when the batch ended). */
     readonly startedAt = Date.now(),
   ) {}
 

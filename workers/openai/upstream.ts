@@ -26,7 +26,8 @@ const clients = new Map<string, OpenAI>();
 /** OpenAI itself needs a key; a local or self-hosted compatible server (the simulator, vLLM...) may not. */
 const needsKey = (baseURL: string) => /^https:\/\/api\.openai\.com(\/|$)/.test(baseURL);
 
-function client(env: Env): OpenAI {
+/** The openai SDK's client for the upstream (cached per base URL and key); 503 when OpenAI's key is missing. */
+export function upstreamClient(env: Env): OpenAI {
   if (!env.OPENAI_API_KEY && needsKey(env.OPENAI_BASE_URL)) {
     throw new ApiError(503, "not_configured", "no upstream API key is set: `wrangler secret put OPENAI_API_KEY`");
   }
@@ -86,7 +87,7 @@ export function upstreamFailure(err: unknown): ApiError {
 
 /** Runs `call` with retries of 429/5xx (backoff honouring retry-after), all within UPSTREAM_TIMEOUT_MS. */
 export async function withRetries<T>(env: Env, call: (openai: OpenAI, timeoutMs: number) => Promise<T>): Promise<T> {
-  const openai = client(env);
+  const openai = upstreamClient(env);
   const deadline = Date.now() + numberVar(env.UPSTREAM_TIMEOUT_MS, 30_000);
   for (let retry = 0; ; retry++) {
     try {

@@ -8,6 +8,10 @@ import { runTask } from "./run";
 import { summarize } from "./summarize";
 import { tool } from "./tool";
 
+/** Every task, by its endpoint's name: online (below) and in task batches (batch/tasks.ts). */
+export const TASKS = { intent, route, extract, tool, rerank, summarize } as const;
+export type TaskName = keyof typeof TASKS;
+
 /** One line per task endpoint. */
 export const taskRoutes = new Hono<AppEnv>()
   .post("/intent", (c) => runTask(c, intent))

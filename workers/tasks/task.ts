@@ -23,6 +23,9 @@ export type TaskInput = {
   service_tier?: "auto" | "default" | "flex" | "priority" | "fast" | undefined;
 };
 
+/** A task's upstream request, but for the model, which each attempt sets. */
+export type TaskParams = Omit<ChatCompletionCreateParamsNonStreaming, "model">;
+
 /**
  * A task endpoint is one idea: what it asks the model, and how it checks the answer.
  * `request` lays the prompt out for prompt-cache hits: fixed instructions first, the caller's
@@ -30,9 +33,6 @@ export type TaskInput = {
  * (classifiers) and `usable` (answers that can be partly wrong) let escalation judge a parsed
  * answer; `agree` is the task's rule for whether nano's and mini's answers agree (null: not judged).
  */
-/** A task's upstream request, but for the model, which each attempt sets. */
-export type TaskParams = Omit<ChatCompletionCreateParamsNonStreaming, "model">;
-
 export interface Task<S extends z.ZodType<TaskInput>, Output extends object> {
   endpoint: Exclude<Endpoint, "chat.completions" | "responses">;
   input: S;

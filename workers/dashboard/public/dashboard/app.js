@@ -77,6 +77,13 @@ function renderTotals(totals, projection) {
   $("#basis").textContent = `at the ${projection.basis_days}-day rate to ${projection.basis_to}`;
 }
 
+/** Batch API spend, the batch tier apart, and its saving against mini's batch price. */
+function renderBatches(tierRows) {
+  const batch = tierRows.find((row) => row.service_tier === "batch");
+  setMetric("batch_cost_usd", batch?.cost_usd ?? 0, usd, exactUsd);
+  setMetric("batch_saved_usd", batch?.saved_usd ?? 0, usd, exactUsd);
+}
+
 function showError(message) {
   error.textContent = message;
   error.hidden = false;
@@ -117,6 +124,7 @@ async function load() {
     renderTable($("#models"), models.rows, models.totals);
     renderTable($("#tiers"), tiers.rows, tiers.totals);
     renderBudgetsAndAlerts(watched);
+    renderBatches(tiers.rows);
     report.setAttribute("aria-busy", "false");
   } catch (err) {
     if (seen === loads) failed(err);

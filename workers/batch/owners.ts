@@ -1,0 +1,43 @@
+import type { Batch } from "openai/resources/batches";
+import type { FileObject } from "openai/resources/files";
+import type { Db } from "../db/client";
+import type { OwnedObject } from "../db/schema";
+import type { Env } from "../env";
+import { ownerOf, recordOwner } from "../keys/owned";
+import type { Endpoint } from "../metering/metered-request";
+import { cancelBatch, retrieveFile } from "./upstream";
+
+/** What metering a batch needs, kept with its owner: the job (the ledger's endpoint) and its one model. */
+export interface BatchMeta {
+  job: Endpoint;
+  model: string;
+}
+
+export const batchMeta = (owned: OwnedObject): BatchMeta => JSON.parse(owned.meta ?? "{}") as BatchMeta;
+
+/** A file's owner, with its File object (what GET /v1/files lists); a file costs nothing later, so it is settled at once. */
+export function recordFile(db: Db, file: FileObject, owner: Pick<OwnedObject, "keyId" | "requestId">): Promise<void> {
+  const createdAt = Date.now();
+  return recordOwner(db, { kind: "file", id: file.id, keyId: owner.keyId, requestId: owner.requestId, createdAt, settledAt: createdAt, meta: JSON.stringify(file) });
+}
+
+/**
+ * Records the new batch's owner, open until it is metered. Should that fail, the batch is
+ * cancelled upstream: a batch nobody owns would never be billed.
+ */
+export async function recordBatch(env: Env, db: Db, batch: Batch, owner: Pick<OwnedObject, "keyId" | "requestId">, meta: BatchMeta): Promise<void> {
+  try {
+    await recordOwner(db, { kind: "batch", id: batch.id, keyId: owner.keyId, requestId: owner.requestId, settledAt: null, meta: JSON.stringify(meta) });
+  } catch (err) {
+    await cancelBatch(env, batch.id).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A terminal batch's output and error files belong to its owner: recorded the first time they are seen. */
+export async function recordResultFiles(env: Env, db: Db, batch: Batch, owner: OwnedObject): Promise<void> {
+  for (const id of [batch.output_file_id, batch.error_file_id]) {
+    if (!id || (await ownerOf(db, "file", id))) continue;
+    await recordFile(db, await retrieveFile(env, id), owner);
+  }
+}

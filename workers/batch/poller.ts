@@ -1,0 +1,40 @@
+import type { Env } from "../env";
+import { dbFor } from "../db/client";
+import { ApiError } from "../errors";
+import { openObjects, settle } from "../keys/owned";
+import { lineBudget, type MeterState, meterBatch } from "./meter";
+import { retrieveBatch } from "./upstream";
+
+/**
+ * Open batches looked at per run, oldest first (one upstream call each, inside a Worker's
+ * subrequest limit): with more running at once, a newer batch that has ended waits for an older
+ * one to end before the cron meters it (its owner's GET meters it at once).
+ */
+const BATCHES_PER_RUN = 50;
+
+/**
+ * The cron's poll of open batches: each is asked of the upstream and, once terminal, metered by
+ * the same writer as the owner's GET. A batch the upstream no longer has is settled with nothing
+ * to bill (and logged), so it stops being polled.
+ */
+export async function pollBatches(env: Env): Promise<Record<MeterState | "gone" | "failed", number>> {
+  const db = dbFor(env.DB);
+  const counts = { running: 0, partial: 0, settled: 0, gone: 0, failed: 0 };
+  const budget = lineBudget();
+  for (const owned of await openObjects(db, "batch", BATCHES_PER_RUN)) {
+    if (budget.lines <= 0) break;
+    try {
+      counts[await meterBatch(env, db, owned, await retrieveBatch(env, owned.id), budget)] += 1;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        console.error("batch gone upstream, nothing to meter", owned.id);
+        await settle(db, "batch", owned.id);
+        counts.gone += 1;
+      } else {
+        console.error("batch poll failed", owned.id, err instanceof Error ? err.message : String(err));
+        counts.failed += 1;
+      }
+    }
+  }
+  return counts;
+}
