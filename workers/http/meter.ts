@@ -51,7 +51,7 @@ export async function openMeter(
  * key's spend has now reached (alerts/; recorded here, sent by the cron).
  */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
-  recordInBackground(c.executionCtx, c.get("db"), meter.ledgerRows(status, error, model));
+  recordInBackground(c.executionCtx, c.env, c.get("db"), meter.ledgerRows(status, error, model));
   const { hold } = meter;
   if (hold) {
     const key = callerKey(c.get("caller"));
