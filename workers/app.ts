@@ -5,6 +5,7 @@ import { dbFor } from "./db/client";
 import { type AppEnv, numberVar } from "./env";
 import { ApiError, onError } from "./errors";
 import { corsFromEnv } from "./http/cors";
+import { readAttribution } from "./attribution/attribution";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
 import { adminKeyRoutes } from "./keys/routes";
@@ -40,6 +41,7 @@ app.use("/v1/*", (c, next) =>
   })(c, next),
 );
 app.use("/v1/*", authenticate);
+app.use("/v1/*", readAttribution);
 app.use("/v1/*", rateLimit);
 app.route("/v1/admin/keys", adminKeyRoutes);
 app.route("/v1/admin/rollup", adminRollupRoutes);

@@ -4,6 +4,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import { z } from "zod";
+import { attributeBody, endUserOfBody } from "../attribution/attribution";
 import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { readJson, validate } from "../http/body";
@@ -26,6 +27,8 @@ const chatRequest = z.looseObject({
 /** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const body = validate(chatRequest, await readJson(c));
+  // The end user from OpenAI's own fields, which go upstream as sent; tags come in the header only.
+  attributeBody(c, { tags: {}, endUser: endUserOfBody(body) });
   const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
   const { meter, model } = await openMeter(c, "chat.completions", body.model, body.service_tier, (m) => [
     { model: m, inputTokens: inputTokenBound({ ...body, model: m }), outputTokens: outputTokenBound(body, reserveOutput) },
