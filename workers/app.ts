@@ -6,6 +6,7 @@ import type { AppEnv } from "./env";
 import { ApiError, onError } from "./errors";
 import { limitBody } from "./http/body-limit";
 import { corsFromEnv } from "./http/cors";
+import { readAttribution } from "./attribution/attribution";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
 import { batchRoutes } from "./batch/routes";
@@ -34,6 +35,7 @@ app.route("/dashboard", dashboardRoutes);
 
 app.use("/v1/*", limitBody);
 app.use("/v1/*", authenticate);
+app.use("/v1/*", readAttribution);
 app.use("/v1/*", rateLimit);
 app.route("/v1/admin/keys", adminKeyRoutes);
 app.route("/v1/admin/rollup", adminRollupRoutes);

@@ -1,3 +1,4 @@
+import type { Attribution } from "./attribution/attribution";
 import type { ApiKey } from "./db/schema";
 import type { Db } from "./db/client";
 import type { KeyGate } from "./keys/key-gate";
@@ -56,6 +57,8 @@ export interface AppEnv {
     requestId: string;
     db: Db;
     caller: Caller;
+    /** The call's tags and end user: its headers', then its body's (attribution/attribution.ts). */
+    attribution: Attribution;
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { usd } from "../metering/money";
 import { addDays } from "./days";
+import type { AttributionQuery } from "./dimension";
 import { querySpend } from "./spend";
 
 export const PROJECTION_BASIS_DAYS = 7;
@@ -10,10 +11,10 @@ const MONTH_DAYS = 30;
  * The monthly run-rate at nano and, for the same tokens, at mini: the last 7 whole UTC days
  * (today excluded, it is not over) × 30/7. Scoped like the spend it comes with.
  */
-export async function projection(db: Db, today: string, keyId: string | undefined) {
+export async function projection(db: Db, today: string, keyId: string | undefined, attribution?: AttributionQuery) {
   const from = addDays(today, -PROJECTION_BASIS_DAYS);
   const to = addDays(today, -1);
-  const { totals } = await querySpend(db, { from, to, groupBy: [], keyId });
+  const { totals } = await querySpend(db, { from, to, groupBy: [], keyId, attribution });
   // × 30/7, rounded half up to a whole pico-USD.
   const monthly = (pico: bigint) => (pico * BigInt(2 * MONTH_DAYS) + BigInt(PROJECTION_BASIS_DAYS)) / BigInt(2 * PROJECTION_BASIS_DAYS);
   const [nano, mini] = [monthly(totals.costPico), monthly(totals.miniCostPico)];

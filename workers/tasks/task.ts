@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { z } from "zod";
+import { endUserText, tagsObject } from "../attribution/tags";
 import type { Endpoint } from "../metering/metered-request";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -14,6 +15,10 @@ export const taskFields = {
   escalate: z.enum(["auto", "off"]).optional(),
   /** OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports. */
   service_tier: z.enum(["auto", "default", "flex", "priority", "fast"]).optional(),
+  /** Tags for the spend API, as x-nanometer-tags gives them; never sent upstream. */
+  tags: tagsObject.optional(),
+  /** The end user the call is for, unless x-nanometer-user says; never sent upstream. */
+  user: endUserText.optional(),
 };
 
 /** The fields every task input has. */
@@ -21,6 +26,8 @@ export type TaskInput = {
   model?: string | undefined;
   escalate?: "auto" | "off" | undefined;
   service_tier?: "auto" | "default" | "flex" | "priority" | "fast" | undefined;
+  tags?: Record<string, string> | undefined;
+  user?: string | undefined;
 };
 
 /** A task's upstream request, but for the model, which each attempt sets. */
