@@ -9,6 +9,7 @@ import { callerKey } from "../keys/auth";
 import { ownedBy } from "../keys/owned";
 import { DEFAULT_RESERVE_OUTPUT_TOKENS } from "../metering/bounds";
 import { loadPrices } from "../metering/prices";
+import { recordLineUsers } from "./attribution";
 import { BATCH_ENDPOINTS, checkInputFile } from "./input-check";
 import { listJson, ownedPage } from "./lists";
 import { lineBudget, meterBatch } from "./meter";
@@ -54,7 +55,9 @@ export const batchesRoutes = new Hono<AppEnv>()
     const bound = await checkInputFile(c.env, body.input_file_id, body.endpoint, await loadPrices(c.get("db")), Date.now(), reserveOutput);
     return withBatchReservation(c, bound, async () => {
       const batch = await createBatch(c.env, body as unknown as BatchCreateParams);
-      await recordBatch(c.env, c.get("db"), batch, { keyId: key.id, requestId: c.get("requestId") }, { job: BATCH_ENDPOINTS[body.endpoint]!, model: bound.model });
+      const meta = { job: BATCH_ENDPOINTS[body.endpoint]!, model: bound.model, ...c.get("attribution") };
+      await recordBatch(c.env, c.get("db"), batch, { keyId: key.id, requestId: c.get("requestId") }, meta);
+      await recordLineUsers(c.get("db"), batch.id, bound.endUsers);
       return c.json(batch);
     });
   })

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { badRequest } from "../errors";
+import { lineEndUser } from "./attribution";
 import { inputTokenBound, outputTokenBound } from "../metering/bounds";
 import type { CallBound } from "../metering/cost";
 import type { Endpoint } from "../metering/metered-request";
@@ -31,9 +32,15 @@ export function lineProblem(value: unknown, url: string, seen: Map<string, numbe
   return null;
 }
 
+/** What the input file's check finds: every line's bound, and the end users lines name ([custom_id, end user]). */
+export interface CheckedInput extends CallBound {
+  endUsers: [string, string][];
+}
+
 /**
  * Reads the input file from the upstream, line by line, and checks every line as the batch will
- * be metered: a 400 naming `input_file_id` and the line number for the first that fails.
+ * be metered: a 400 naming `input_file_id` and the line number for the first that fails (its
+ * safety_identifier or user included).
  * Answers the batch's one model, and the most tokens all its lines can be billed (each line's
  * bound; `reserveOutput` for a line without an output limit), which a budget reserves.
  */
@@ -44,12 +51,13 @@ export async function checkInputFile(
   prices: readonly PriceRow[],
   now: number,
   reserveOutput: number,
-): Promise<CallBound> {
+): Promise<CheckedInput> {
   const { body } = await fileContent(env, fileId);
   const seen = new Map<string, number>();
   let model: string | null = null;
   let number = 0;
   let [inputTokens, outputTokens] = [0, 0];
+  const endUsers: [string, string][] = [];
   for await (const text of textLines(body)) {
     number += 1;
     if (text.trim() === "") continue;
@@ -63,11 +71,13 @@ export async function checkInputFile(
     if (problem) throw badRequest(`input_file_id: line ${number} of ${fileId} ${problem}`, "input_file_id");
     const line = value as { custom_id: string; body: { model: string } & Record<string, unknown> };
     seen.set(line.custom_id, number);
+    const endUser = lineEndUser(line.body, `input_file_id: line ${number} of ${fileId}`);
+    if (endUser) endUsers.push([line.custom_id, endUser]);
     model = line.body.model;
     inputTokens += inputTokenBound(line.body);
     outputTokens += outputTokenBound(line.body, reserveOutput);
     if (seen.size > MAX_BATCH_LINES) throw badRequest(`input_file_id: ${fileId} has more than ${MAX_BATCH_LINES} requests, a batch's limit`, "input_file_id");
   }
   if (model === null) throw badRequest(`input_file_id: ${fileId} has no requests`, "input_file_id");
-  return { model, inputTokens, outputTokens };
+  return { model, inputTokens, outputTokens, endUsers };
 }

@@ -1,3 +1,4 @@
+import type { Attribution } from "../attribution/attribution";
 import type { Db } from "../db/client";
 import type { NewLedgerRow } from "../db/schema";
 import type { Env } from "../env";
@@ -5,6 +6,7 @@ import { recordInserted } from "../keys/budget";
 import { writeLedgerRows } from "../metering/ledger";
 import { type LedgerError, MeteredRequest } from "../metering/metered-request";
 import type { PriceRow } from "../metering/prices";
+import { lineAttribution, lineUsers } from "./attribution";
 import { BATCH_TIER } from "./input-check";
 import type { BatchMeta } from "./owners";
 import type { ResultLine } from "./result-line";
@@ -28,9 +30,10 @@ export type ChunkWriter = (lines: ResultLine[], upstream: string) => Promise<voi
 
 const USAGE_MISSING: LedgerError = { type: "usage_missing", message: "the batch line's answer carried no usage" };
 
-/** A line's meter, billed at the batch tier when it reports usage. */
-export function meterLine(ctx: BatchContext, line: ResultLine, upstream: string): MeteredRequest {
+/** A line's meter, billed at the batch tier when it reports usage, attributed as the batch and the line's body say. */
+export function meterLine(ctx: BatchContext, line: ResultLine, upstream: string, body: Partial<Attribution>): MeteredRequest {
   const meter = new MeteredRequest(`${ctx.batchId}:${line.customId}`, ctx.keyId, ctx.meta.job, ctx.prices, BATCH_TIER, ctx.endedAt);
+  meter.attribution = lineAttribution(ctx.meta, body);
   if (line.usage) meter.bill(ctx.meta.model, upstream, line.usage, BATCH_TIER);
   return meter;
 }
@@ -45,7 +48,8 @@ export function batchRows(ctx: BatchContext, meter: MeteredRequest, status: numb
 export const ledgerWriter =
   (ctx: BatchContext): ChunkWriter =>
   async (lines, upstream) => {
-    const rows = lines.flatMap((line) => batchRows(ctx, meterLine(ctx, line, upstream), line.status, line.error));
+    const users = await lineUsers(ctx.db, ctx.batchId, lines.map((line) => line.customId));
+    const rows = lines.flatMap((line) => batchRows(ctx, meterLine(ctx, line, upstream, { endUser: users.get(line.customId) ?? null }), line.status, line.error));
     await recordInserted(ctx.env, ctx.db, await writeLedgerRows(ctx.db, rows));
   };
 

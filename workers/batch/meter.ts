@@ -7,6 +7,7 @@ import { releaseHold } from "../keys/budget";
 import { settle } from "../keys/owned";
 import { loadPrices } from "../metering/prices";
 import { TASKS } from "../tasks/routes";
+import { forgetLineUsers } from "./attribution";
 import { textLines } from "./jsonl";
 import { type BatchContext, type ChunkWriter, ledgerWriter } from "./line-rows";
 import { batchMeta, recordResultFiles } from "./owners";
@@ -114,6 +115,9 @@ export async function meterBatch(
     if (fileId && !(await meterFile(ctx, fileId, file, progress[file], write, budget))) return "partial";
   }
   // Every line is in the ledger (and in its key's budget, row by row): the creating call's hold ends.
-  if (await settle(db, "batch", batch.id)) await releaseHold(env, db, owned.keyId, owned.requestId, ended);
+  if (await settle(db, "batch", batch.id)) {
+    await releaseHold(env, db, owned.keyId, owned.requestId, ended);
+    await forgetLineUsers(db, batch.id);
+  }
   return "settled";
 }

@@ -1,4 +1,5 @@
 import type { Batch } from "openai/resources/batches";
+import type { Attribution } from "../attribution/attribution";
 import type { FileObject } from "openai/resources/files";
 import type { Db } from "../db/client";
 import type { OwnedObject } from "../db/schema";
@@ -7,8 +8,11 @@ import { ownerOf, recordOwner } from "../keys/owned";
 import type { Endpoint } from "../metering/metered-request";
 import { cancelBatch, retrieveFile } from "./upstream";
 
-/** What metering a batch needs, kept with its owner: the job (the ledger's endpoint) and its one model. */
-export interface BatchMeta {
+/**
+ * What metering a batch needs, kept with its owner: the job (the ledger's endpoint), its one
+ * model, and the creating call's attribution (its x-nanometer-tags and x-nanometer-user).
+ */
+export interface BatchMeta extends Partial<Attribution> {
   job: Endpoint;
   model: string;
 }

@@ -8,7 +8,7 @@ import { writeLedgerRows } from "../metering/ledger";
 import type { LedgerError, MeteredRequest } from "../metering/metered-request";
 import { escalationPolicy, judge } from "../tasks/escalation";
 import { TASKS, type TaskName } from "../tasks/routes";
-import type { Task } from "../tasks/task";
+import type { Task, TaskInput } from "../tasks/task";
 import { type BatchContext, batchRows, type ChunkWriter, meterLine } from "./line-rows";
 import type { ResultLine } from "./result-line";
 
@@ -28,11 +28,12 @@ interface TaskResult {
  * gets the status it would online.
  */
 function readTaskLine(ctx: BatchContext, task: Task<any, object>, line: ResultLine, itemJson: string, upstream: string): TaskResult {
-  const meter = meterLine(ctx, line, upstream);
+  const item = JSON.parse(itemJson) as TaskInput;
+  const meter = meterLine(ctx, line, upstream, { tags: item.tags ?? {}, endUser: item.user || null });
   if (!line.answer) return { meter, status: line.status, output: null, error: line.error };
   const completion = line.answer as unknown as ChatCompletion;
   try {
-    const input = task.input.parse(JSON.parse(itemJson));
+    const input = task.input.parse(item);
     const judged = judge(task, () => task.parse(completion, input), escalationPolicy(ctx.env, input).below);
     const attempt = meter.attemptList[0];
     if (attempt) attempt.outcome = judged.outcome;

@@ -10,6 +10,7 @@ import { loadPrices, priceAt } from "../metering/prices";
 import { TASKS, type TaskName } from "../tasks/routes";
 import { taskBound, taskParams } from "../tasks/params";
 import type { Task, TaskInput } from "../tasks/task";
+import { checkItemTags } from "./attribution";
 import { BATCH_TIER, MAX_BATCH_LINES } from "./input-check";
 import { withBatchReservation } from "./reservation";
 import { multipartFile } from "./jsonl";
@@ -61,7 +62,9 @@ async function checkItems(c: Context<AppEnv>, task: Task<any, object>, items: It
     if (JSON.stringify(bodyOf(item)).length > MAX_ITEM_CHARS) {
       throw badRequest(`items.${i}: an item of a task batch is at most ${MAX_ITEM_CHARS} characters of JSON`, `items.${i}`);
     }
-    return validItem(task, item, i);
+    const input = validItem(task, item, i);
+    checkItemTags(c.get("attribution").tags, input.tags, i);
+    return input;
   });
   const model = inputs[0]?.model ?? DEFAULT_MODEL;
   const other = inputs.findIndex((input) => (input.model ?? DEFAULT_MODEL) !== model);
@@ -126,6 +129,6 @@ async function startTaskBatch(c: Context<AppEnv>, body: z.infer<typeof taskBatch
     await cancelBatch(c.env, batch.id).catch(() => undefined);
     throw err;
   }
-  await recordBatch(c.env, c.get("db"), batch, owner, { job: body.endpoint, model });
+  await recordBatch(c.env, c.get("db"), batch, owner, { job: body.endpoint, model, ...c.get("attribution") });
   return c.json(batch);
 }

@@ -320,6 +320,20 @@ export const alerts = sqliteTable(
  * already written to the ledger (blank lines included), so an interrupted run resumes there.
  * Only ever raised; the ledger's unique (request_id, attempt) makes a repeated line a no-op.
  */
+/**
+ * The end user a Batch API input line names (its body's safety_identifier or user), for the lines
+ * that name one, kept from the batch's creation until its lines are metered.
+ */
+export const batchLineUsers = sqliteTable(
+  "batch_line_users",
+  {
+    batchId: text("batch_id").notNull(),
+    customId: text("custom_id").notNull(),
+    endUser: text("end_user").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.customId] })],
+);
+
 export const batchMetering = sqliteTable("batch_metering", {
   batchId: text("batch_id").primaryKey(),
   outputLines: integer("output_lines").notNull().default(0),
