@@ -4,6 +4,7 @@ import type { proofFigures } from "./proof";
 import type { bundleSize } from "./size";
 import type { Experiment, MatrixRow } from "./latency";
 import type { spendPath } from "./spend";
+import type { attributionPath } from "./attribution";
 
 export function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -110,4 +111,16 @@ export function printBatch(b: Awaited<ReturnType<typeof batchCost>>) {
   const row = (name: string, r: typeof b.online) => [name, r.requests, r.errors, r.input_tokens, r.output_tokens, r.cost_usd, r.mini_cost_usd, r.seconds.toFixed(1)];
   out(table(["path", "requests", "errors", "input tokens", "output tokens", "cost USD", "mini USD (same tier)", "seconds"], [row("online (default tier)", b.online), row("task batch (batch tier)", b.batch)]));
   out(`batch / online: ${b.batch_over_online.toFixed(4)}; ${b.answered_in_batch} of ${b.summaries} batch items answered`);
+}
+
+export function printAttribution(a: Awaited<ReturnType<typeof attributionPath>>) {
+  const o = a.options;
+  out(`\nAttribution (a day of ${o.rows} calls, ${o.users} end users, ${o.values} feature values, ${o.keys} keys; the 30 days ${a.from}..${a.day})\n`);
+  out(`rollup of the day (rollup, rollup_tags, rollup_users, one batch): ${(a.rollup_ms / 1000).toFixed(2)} s, again ${(a.reroll_ms / 1000).toFixed(2)} s\n`);
+  out(
+    table(
+      ["query over 30 days", "heavy days", "ms", "wall ms", "rows out", "under 100 ms"],
+      a.queries.map((q) => [q.name, q.heavy_days, q.ms.toFixed(0), q.wall_ms.toFixed(0), q.rows_out, q.goal ? (q.ms < 100 ? "yes" : "NO") : "-"]),
+    ),
+  );
 }

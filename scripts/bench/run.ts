@@ -3,7 +3,7 @@
  * path scales. Everything runs on loopback and every process it starts dies with it.
  *
  *   npm run bench                       the whole run (about 10 minutes on 2 cores)
- *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, size, batch (comma-separated)
+ *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, attribution, size, batch (comma-separated)
  *   npm run bench -- --only batch --summaries 10000
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
  *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
@@ -24,11 +24,12 @@ import { proofFigures } from "./proof";
 import { batchCost } from "./batch";
 import { bundleSize } from "./size";
 import { spendPath } from "./spend";
-import { printBatch, printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
+import { attributionPath } from "./attribution";
+import { printAttribution, printBatch, printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
 
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "latency,experiments,proof,spend,size,batch" },
+    only: { type: "string", default: "latency,experiments,proof,spend,attribution,size,batch" },
     summaries: { type: "string", default: "10000" },
     seconds: { type: "string", default: "3" },
     rounds: { type: "string", default: "5" },
@@ -140,6 +141,17 @@ try {
       results.spend_error = err instanceof Error ? err.message : String(err);
       process.exitCode = 1;
       log(`spend path FAILED: ${results.spend_error}`);
+    }
+    await stopAll();
+  }
+  if (parts.has("attribution")) {
+    try {
+      results.attribution = await attributionPath({ rows: 200_000, users: 100_000, values: 1_000, keys: 10 }, log);
+      printAttribution(results.attribution as Awaited<ReturnType<typeof attributionPath>>);
+    } catch (err) {
+      results.attribution_error = err instanceof Error ? err.message : String(err);
+      process.exitCode = 1;
+      log(`attribution FAILED: ${results.attribution_error}`);
     }
     await stopAll();
   }

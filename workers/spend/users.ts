@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNotNull, lte, type SQL, sql, type SQLWrapper } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, lte, type SQL, sql, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { joinMoney, joinParts, moneyOrder, moneyParts } from "../db/money";
@@ -54,18 +54,23 @@ function thresholds(db: Db, q: UsersQuery, depth: number) {
  */
 function round(db: Db, q: UsersQuery, spans: [number, number][], depth: number) {
   const t = thresholds(db, q, depth);
+  // CROSS JOIN keeps SQLite's join order: each day's threshold first, then that day's rows above it
+  // (rollup_user_days_cost), never the range's rows each checked against its day's threshold.
   const seen = db
     .selectDistinct({ keyId: d.keyId, endUser: d.endUser })
     .from(t)
-    .innerJoin(d, and(eq(d.day, t.day), ofKey(q), gte(d.costPico, sql`coalesce(${t.cost}, 0)`)));
+    .crossJoin(d)
+    .where(and(eq(d.day, t.day), ofKey(q), gte(d.costPico, sql`coalesce(${t.cost}, 0)`)));
   const liveCalls = and(liveRows(q, spans), isNotNull(ledger.endUser));
-  const liveUsers = db.selectDistinct({ keyId: ledger.keyId, endUser: sql<string>`${ledger.endUser}` }).from(ledger).where(liveCalls);
-  const candidates = spans.length ? seen.union(liveUsers) : seen;
+  const liveUsers = db.selectDistinct({ keyId: ledger.keyId, endUser: sql<string>`${ledger.endUser}`.as("end_user") }).from(ledger).where(liveCalls);
+  const candidates = (spans.length ? seen.union(liveUsers) : seen).as("candidates");
   const u = rollupUserDays;
+  // And each candidate's days read by the primary key (key_id, end_user, day).
   const rolled = db
     .select(values(sql`${u.keyId}`, sql`${u.endUser}`, u))
-    .from(u)
-    .where(and(inArray(sql`(${u.keyId}, ${u.endUser})`, candidates), rolledDays(db, q, u)));
+    .from(candidates)
+    .crossJoin(u)
+    .where(and(eq(u.keyId, candidates.keyId), eq(u.endUser, candidates.endUser), rolledDays(db, q, u)));
   const live = db.select(values(sql`${ledger.keyId}`, sql`${ledger.endUser}`, ledgerTerms)).from(ledger).where(liveCalls);
   const calls = (spans.length ? rolled.unionAll(live) : rolled).as("calls");
   const total = (name: string) => sql<number>`sum(${sql.raw(`"calls"."${name}"`)})`.mapWith(Number);

@@ -10,6 +10,7 @@ import { ledger, type NewLedgerRow } from "../../../workers/db/schema";
 import { writeLedgerRows } from "../../../workers/metering/ledger";
 import { rollDay } from "../../../workers/spend/rollup";
 import { type Group, querySpend } from "../../../workers/spend/spend";
+import { copyRolledDay, seedAttributionDay, spendApi } from "./attribution";
 
 interface Env {
   DB: D1Database;
@@ -82,7 +83,7 @@ async function seedLedger(env: Env, body: { day: string; rows: number; keys?: nu
     const to = Math.min(body.rows, from + SEED_CHUNK) - 1;
     const r = await env.DB.prepare(
       `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, error,
-         input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_nano, mini_cost_nano, latency_ms)
+         input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_pico, mini_cost_pico, latency_ms)
        WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2),
        g AS (SELECT i, 168 + i % 200 AS input, CASE WHEN i % 4 = 0 THEN 128 ELSE 0 END AS cached, 60 + i % 150 AS output,
                     CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END AS mini FROM n)
@@ -93,9 +94,9 @@ async function seedLedger(env: Env, body: { day: string; rows: number; keys?: nu
          CASE WHEN i % 50 = 0 THEN 502 ELSE 200 END,
          CASE WHEN i % 50 = 0 THEN 'upstream_error: the upstream failed with status 503' ELSE NULL END,
          input, cached, output, 64,
-         CASE WHEN i % 50 = 0 THEN 0 WHEN mini = 1 THEN (input - cached) * 750 + cached * 75 + output * 4500
-              ELSE (input - cached) * 200 + cached * 20 + output * 1250 END,
-         CASE WHEN i % 50 = 0 THEN 0 ELSE (input - cached) * 750 + cached * 75 + output * 4500 END,
+         CASE WHEN i % 50 = 0 THEN 0 WHEN mini = 1 THEN (input - cached) * 750000 + cached * 75000 + output * 4500000
+              ELSE (input - cached) * 200000 + cached * 20000 + output * 1250000 END,
+         CASE WHEN i % 50 = 0 THEN 0 ELSE (input - cached) * 750000 + cached * 75000 + output * 4500000 END,
          300 + i % 500
        FROM g`,
     )
@@ -114,14 +115,14 @@ async function seedRollup(env: Env, body: { from: string; days: number; endpoint
   for (let d = 0; d < body.days; d += perChunk) {
     const last = Math.min(body.days, d + perChunk) - 1;
     const r = await env.DB.prepare(
-      `INSERT INTO rollup (day, key_id, endpoint, model, requests, errors, input_tokens, cached_tokens,
-         output_tokens, reasoning_tokens, cost_nano, mini_cost_nano)
+      `INSERT INTO rollup (day, key_id, endpoint, model, service_tier, requests, errors, input_tokens, cached_tokens,
+         output_tokens, reasoning_tokens, cost_pico, mini_cost_pico)
        WITH RECURSIVE d(j) AS (SELECT ?1 UNION ALL SELECT j + 1 FROM d WHERE j < ?2),
        e(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM e WHERE k < ?4 - 1),
        u(m) AS (SELECT 0 UNION ALL SELECT m + 1 FROM u WHERE m < ?5 - 1)
-       SELECT date(?3, '+' || j || ' days'), printf('key_%016x', m), printf('endpoint_%02d', k), 'gpt-5.4-nano',
+       SELECT date(?3, '+' || j || ' days'), printf('key_%016x', m), printf('endpoint_%02d', k), 'gpt-5.4-nano', 'default',
          100 + (j + k + m) % 50, (j + k + m) % 3, 20000 + m, 5000, 9000 + k, 6400,
-         (20000 + m - 5000) * 200 + 5000 * 20 + (9000 + k) * 1250, (20000 + m - 5000) * 750 + 5000 * 75 + (9000 + k) * 4500
+         (20000 + m - 5000) * 200000 + 5000 * 20000 + (9000 + k) * 1250000, (20000 + m - 5000) * 750000 + 5000 * 75000 + (9000 + k) * 4500000
        FROM d, e, u`,
     )
       .bind(d, last, body.from, body.endpoints, body.keys)
@@ -154,6 +155,8 @@ async function storage(env: Env) {
   return { size_after: size, counts, objects, dbstat_error: dbstatError };
 }
 
+const api = spendApi();
+
 export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
@@ -183,6 +186,18 @@ export default {
             keyId: body.keyId === undefined ? undefined : String(body.keyId),
           });
           return json({ ms: Date.now() - started, rows: rows.length, requests: totals.requests });
+        }
+        case "/seed-attribution":
+          return json(await seedAttributionDay(env, body as unknown as Parameters<typeof seedAttributionDay>[1]));
+        case "/copy-rolled-day":
+          return json(await copyRolledDay(env, body as Parameters<typeof copyRolledDay>[1]));
+        case "/api": {
+          // A GET of the real spend routes (GET, so that the dev proxy retries it if the local
+          // runtime restarts), timed around the whole answer, JSON or CSV included.
+          const started = Date.now();
+          const res = await api.request(String(url.searchParams.get("path")), {}, env);
+          const text = await res.text();
+          return json({ ms: Date.now() - started, status: res.status, bytes: text.length, body: res.ok ? JSON.parse(text) : text });
         }
         case "/storage":
           return json(await storage(env));

@@ -1,0 +1,89 @@
+/**
+ * Attribution at scale (`npm run bench -- --only attribution`), against the bench spend Worker
+ * (scripts/bench/spend/): a day of calls with 10^5 distinct end users and 1 000 feature values
+ * seeded into the ledger, rolled up by the real rollDay, then the real spend routes over the 30
+ * days ending that day: with that one heavy day, and with all 30 as heavy (copies of its rollup).
+ * Times are measured inside the Worker around the whole answer, and as wall time from here.
+ */
+import { startWorker } from "./services";
+
+const DAY = "2025-06-30";
+const ROUNDS = 5;
+const dayBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+const FROM = dayBefore(DAY, 29);
+const RANGE = `from=${FROM}&to=${DAY}`;
+
+async function post<T>(base: string, path: string, body: object): Promise<T & { wall_ms: number }> {
+  const started = performance.now();
+  const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return answer<T>(res, path, body, started);
+}
+
+/** One spend API answer, as the bench Worker times it. */
+async function get(base: string, path: string) {
+  const started = performance.now();
+  return answer<Answer>(await fetch(`${base}/api?${new URLSearchParams({ path })}`), path, {}, started);
+}
+
+async function answer<T>(res: Response, path: string, body: object, started: number): Promise<T & { wall_ms: number }> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path} ${JSON.stringify(body)}: ${res.status} ${text.slice(0, 1000)}`);
+  return { ...(JSON.parse(text) as T), wall_ms: performance.now() - started };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Answer {
+  ms: number;
+  status: number;
+  bytes: number;
+  body: { rows?: unknown[]; totals?: { requests: number }; end_users?: number };
+}
+
+const QUERIES = [
+  { name: "group_by=tag:feature", path: `/v1/spend?${RANGE}&group_by=tag:feature`, goal: true },
+  { name: "/v1/spend/users (top 20)", path: `/v1/spend/users?${RANGE}`, goal: true },
+  { name: "/v1/spend/users?limit=1000", path: `/v1/spend/users?${RANGE}&limit=1000`, goal: false },
+  { name: "group_by=day,tag:team", path: `/v1/spend?${RANGE}&group_by=day,tag:team`, goal: false },
+  { name: "tag=feature:f0007, by day", path: `/v1/spend?${RANGE}&tag=feature:f0007`, goal: false },
+  { name: "user=user_0000042, by day", path: `/v1/spend?${RANGE}&user=user_0000042`, goal: false },
+  { name: "group_by=tag:feature, one key", path: `/v1/spend?${RANGE}&group_by=tag:feature&key_id=key_${(3).toString(16).padStart(16, "0")}`, goal: false },
+];
+
+export async function attributionPath(o: { rows: number; users: number; values: number; keys: number }, log: (line: string) => void) {
+  log("attribution: starting the bench spend Worker...");
+  const w = await startWorker({ name: "attribution", config: "scripts/bench/spend/wrangler.toml", readyPath: "/", vars: {}, inspector: "off" });
+  const seed = await post<{ ms: number }>(w.base, "/seed-attribution", { day: DAY, ...o });
+  log(`  seeded ${o.rows} calls on ${DAY}: ${o.users} end users, ${o.values} feature values, ${o.keys} keys, in ${(seed.ms / 1000).toFixed(1)} s`);
+  // The local runtime sometimes restarts under a long request (BENCHMARKS.md); rollDay is idempotent, so it is asked again.
+  const roll = () => post<{ ms: number; groups: number; requests: number }>(w.base, "/rollup", { day: DAY });
+  const rolled = await roll().catch((err) => (log(`  rollup failed once (${String(err).slice(0, 120)}), again`), roll()));
+  if (rolled.requests !== o.rows) throw new Error(`the rollup counted ${rolled.requests} requests, not ${o.rows}`);
+  const again = await roll().catch(roll);
+  log(`  rollup of ${DAY} (rollup, rollup_tags, rollup_users in one batch): ${rolled.ms} ms; again ${again.ms} ms`);
+
+  const measure = async (heavyDays: number) => {
+    const results = [];
+    for (const q of QUERIES) {
+      const first = await get(w.base, q.path); // warm: the isolate, SQLite's page cache
+      if (first.status !== 200) throw new Error(`${q.path}: ${first.status} ${JSON.stringify(first.body).slice(0, 500)}`);
+      const runs: (Answer & { wall_ms: number })[] = [];
+      for (let i = 0; i < ROUNDS; i++) runs.push(await get(w.base, q.path));
+      const ms = median(runs.map((r) => r.ms));
+      const rowsOut = first.body.rows?.length ?? 0;
+      results.push({ name: q.name, path: q.path, heavy_days: heavyDays, goal: q.goal, ms, wall_ms: median(runs.map((r) => r.wall_ms)), rows_out: rowsOut, bytes: first.bytes, end_users: first.body.end_users ?? null, requests: first.body.totals?.requests ?? null });
+      log(`  ${heavyDays} heavy day(s): ${q.name}: ${ms} ms (median of ${ROUNDS}), ${rowsOut} rows out`);
+    }
+    return results;
+  };
+  const oneDay = await measure(1).catch((err) => {
+    log(`  the Worker's last words:\n${w.proc.output().slice(-3000)}`);
+    throw err;
+  });
+  const rest = Array.from({ length: 29 }, (_, i) => dayBefore(DAY, i + 1));
+  const copy = await post<{ ms: number }>(w.base, "/copy-rolled-day", { day: DAY, to: rest });
+  log(`  copied ${DAY}'s rollups to the 29 days before it in ${(copy.ms / 1000).toFixed(1)} s`);
+  const thirtyDays = await measure(30);
+  const storage = await post<{ objects: { name: string; bytes: number }[] | null; counts: Record<string, number> }>(w.base, "/storage", {});
+  return { options: o, day: DAY, from: FROM, seed_ms: seed.ms, rollup_ms: rolled.ms, reroll_ms: again.ms, rollup_groups: rolled.groups, queries: [...oneDay, ...thirtyDays], storage: storage.objects?.filter((s) => /rollup|ledger/.test(s.name)) ?? null };
+}
