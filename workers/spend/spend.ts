@@ -112,11 +112,12 @@ const ROLLUP: Side = { table: rollup, groups: {}, where: undefined };
 export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
   const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || g === "model" || q.groupBy.includes(g)) };
   const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
-  if (!q.attribution) return { read, sources: [rolledSpend(db, read), ...live()] };
+  const group = q.attribution && dimensionGroup(q.attribution.dimension);
+  const grouped = q.attribution?.only === undefined && group !== undefined && q.groupBy.includes(group);
+  // Neither filtered nor grouped by its dimension, a query sums every call: `rollup` has the same sums in fewer rows.
+  if (!q.attribution || (q.attribution.only === undefined && !grouped)) return { read, sources: [rolledSpend(db, read), ...live()] };
   const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
-  const group = dimensionGroup(q.attribution.dimension);
-  const grouped = q.attribution.only === undefined && q.groupBy.includes(group);
-  const days = grouped ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
+  const days = grouped ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group!]: NO_VALUE }, where: without })] : [];
   return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
 }
 
