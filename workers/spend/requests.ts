@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { type LedgerRow, ledger } from "../db/schema";
 import { badRequest } from "../errors";
-import { usd } from "../metering/money";
+import { usd, usdSchema } from "../metering/money";
 import { DAY_MS, daySchema, dayStartMs } from "./days";
 
 export const requestsQuery = z.object({
@@ -64,7 +64,35 @@ export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undef
   return { data: page.map(ledgerJson), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }
 
-export function ledgerJson(r: LedgerRow) {
+export const ledgerRowSchema = z
+  .strictObject({
+    id: z.int(),
+    request_id: z.string(),
+    attempt: z.int(),
+    time: z.iso.datetime(),
+    key_id: z.string(),
+    endpoint: z.string(),
+    model: z.string(),
+    service_tier: z.string(),
+    batch_id: z.string().nullable(),
+    upstream: z.string().meta({ description: "The upstream's own id of the call" }),
+    status: z.int(),
+    error: z.string().nullable(),
+    input_tokens: z.int(),
+    cached_tokens: z.int(),
+    output_tokens: z.int(),
+    reasoning_tokens: z.int(),
+    cache_write_tokens: z.int(),
+    cost_usd: usdSchema,
+    mini_cost_usd: usdSchema,
+    latency_ms: z.int(),
+    outcome: z.string(),
+    shadow: z.boolean(),
+    agreement: z.boolean().nullable(),
+  })
+  .meta({ id: "LedgerRow", description: "One billed upstream attempt" });
+
+export function ledgerJson(r: LedgerRow): z.infer<typeof ledgerRowSchema> {
   return {
     id: r.id,
     request_id: r.requestId,

@@ -7,6 +7,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** A string of the caller's text: well-formed Unicode, since a lone surrogate has no UTF-8 to send upstream. */
 export const callerText = () => z.string().refine((s) => !LONE_SURROGATE.test(s), "must be well-formed Unicode text (it holds a lone surrogate)");
 
+/** Any JSON value (a schema that is not optional, unlike z.unknown(), so the document lists it as required). */
+export const jsonValue: z.ZodType<unknown> = z
+  .union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+  .meta({ description: "Any JSON value" });
+
 /** What every task body may carry besides its own fields. */
 export const taskFields = {
   model: z.string().min(1).max(100).optional(),
@@ -32,10 +37,14 @@ export type TaskParams = Omit<ChatCompletionCreateParamsNonStreaming, "model">;
  * text last. `parse` throws an ApiError (422) when the answer fails its check. `confidence`
  * (classifiers) and `usable` (answers that can be partly wrong) let escalation judge a parsed
  * answer; `agree` is the task's rule for whether nano's and mini's answers agree (null: not judged).
+ * `output` is the schema of what `parse` returns: the task's own fields of its answer.
  */
 export interface Task<S extends z.ZodType<TaskInput>, Output extends object> {
   endpoint: Exclude<Endpoint, "chat.completions" | "responses">;
+  /** What the endpoint does, in the document. */
+  summary: string;
   input: S;
+  output: z.ZodObject & z.ZodType<Output>;
   /** The prompt, and `max_completion_tokens`: the task's own cap, which bounds what a budget reserves. */
   request(input: z.infer<S>): TaskParams;
   parse(completion: ChatCompletion, input: z.infer<S>): Output;

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { app } from "../workers/app";
+import { pollBatch } from "./support/batches";
+import { isOpenAICompatible, openapi, operationOf, undocumented } from "./support/documented";
+import { openaiClient } from "./support/sdk";
+import { call, createKey, json } from "./support/worker";
+
+/** Pages, not API: the dashboard and the reference page, with their files. */
+const NOT_API = ["/dashboard", "/dashboard/{file}", "/docs", "/docs/{file}"];
+
+/** The app's routes as the document writes paths: /v1/models/:model{.+} is /v1/models/{model}. */
+function appRoutes() {
+  const routes = app.routes.filter((r) => r.method !== "ALL");
+  return routes.map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}").replace(/(.)\/$/, "$1") }));
+}
+
+const operations = () => Object.entries(openapi().paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path, op })));
+
+describe("GET /openapi.json", () => {
+  it("is an OpenAPI 3.1 document, served without a key", async () => {
+    const res = await call("/openapi.json", { token: null });
+    expect(res.status).toBe(200);
+    const document = await json(res);
+    expect(document.openapi).toBe("3.1.0");
+    expect(document).toEqual(JSON.parse(JSON.stringify(openapi())));
+  });
+
+  it("has every route of the app, each defined with its schemas or listed as OpenAI-compatible; only the pages are left out", () => {
+    const documented = new Set(operations().map((o) => `${o.method} ${o.path}`));
+    const routes = appRoutes().filter((r) => !NOT_API.includes(r.path));
+    expect(routes.filter((r) => !documented.has(`${r.method} ${r.path}`))).toEqual([]);
+    expect([...documented].filter((o) => !routes.some((r) => `${r.method} ${r.path}` === o))).toEqual([]);
+    expect(appRoutes().filter((r) => NOT_API.includes(r.path)).map((r) => r.path)).toEqual(expect.arrayContaining(NOT_API));
+  });
+
+  it("links OpenAI's reference for each OpenAI-compatible operation, and gives every other one a schema for every answer, errors in the error shape", () => {
+    const own = operations().filter((o) => !isOpenAICompatible(o.op));
+    expect(own.length).toBeGreaterThanOrEqual(22);
+    for (const { method, path, op } of operations().filter((o) => isOpenAICompatible(o.op))) {
+      expect((op as { externalDocs?: { url: string } }).externalDocs?.url, `${method} ${path}`).toMatch(/^https:\/\/platform\.openai\.com\/docs\/api-reference\//);
+    }
+    for (const { method, path, op } of own) {
+      for (const [status, answer] of Object.entries(op.responses)) {
+        const content = answer.content ?? {};
+        expect(Object.keys(content).length, `${method} ${path} ${status}`).toBeGreaterThan(0);
+        if (Number(status) >= 400) expect(content["application/json"]?.schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+      }
+      if (path.startsWith("/v1/")) expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["401", "429", "500"]));
+    }
+  });
+
+  it("documents money as JSON numbers, exact to the pico-dollar", () => {
+    const cost = (openapi().components as any).schemas.Cost;
+    expect(cost.properties.usd).toMatchObject({ type: "number", description: expect.stringContaining("1e-12") });
+  });
+});
+
+describe("every nanometer operation answers as its document says (one call each)", () => {
+  it("calls each operation once and every answer fits its schema", async () => {
+    const called = new Set<string>();
+    const expectCall = async (path: string, options: Parameters<typeof call>[1] & { status?: number } = {}) => {
+      const res = await call(path, options);
+      expect(res.status, `${path}: ${await res.clone().text()}`).toBe(options.status ?? 200);
+      const method = options.method ?? (options.body === undefined ? "GET" : "POST");
+      expect(await undocumented(method, new URL(path, "http://x").pathname, res)).toEqual([]);
+      const op = operations().find((o) => o.op === operationOf(method, new URL(path, "http://x").pathname));
+      called.add(`${op?.method} ${op?.path}`);
+      return res;
+    };
+    const { key, id } = await createKey({ name: "openapi", daily_budget_usd: 50 });
+    expect(await (await expectCall("/healthz", { token: null })).text()).toBe("ok");
+    await expectCall("/openapi.json", { token: null });
+    const other = await json(await expectCall("/v1/admin/keys", { body: { name: "openapi-other" }, status: 201 }));
+    await expectCall("/v1/admin/keys");
+    await expectCall(`/v1/admin/keys/${other.id}`, { method: "PATCH", body: { rpm: 10 } });
+    await expectCall(`/v1/admin/keys/${other.id}`, { method: "DELETE" });
+    await expectCall("/v1/admin/prices");
+    await expectCall("/v1/admin/prices", { status: 201, body: { model: `openapi-${id}`, tier: "default", input_usd_per_1m: 1, cached_input_usd_per_1m: 0.1, output_usd_per_1m: 2, effective_from: "2099-01-01" } });
+    await expectCall("/v1/admin/alerts");
+    await expectCall("/v1/admin/rollup", { body: {} });
+    await expectCall("/v1/intent", { token: key, body: { text: "I was charged twice", labels: ["billing", "shipping"] } });
+    await expectCall("/v1/route", { token: key, body: { query: "How do I rotate a key?" } });
+    await expectCall("/v1/extract", { token: key, body: { text: "ACME, 12 EUR", schema: { type: "object", properties: { customer: { type: "string" } }, required: ["customer"] } } });
+    await expectCall("/v1/tool", { token: key, body: { task: "Weather in Lisbon?", tools: [{ type: "function", function: { name: "weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }] } });
+    await expectCall("/v1/rerank", { token: key, body: { query: "keys", documents: ["rotate keys", "invoices"] } });
+    await expectCall("/v1/summarize", { token: key, body: { text: "The council met on Tuesday and approved the budget.", words: 10 } });
+    const batch = await json(await expectCall("/v1/batches/tasks", { token: key, body: { endpoint: "intent", items: [{ custom_id: "a", text: "refund please" }] } }));
+    const { client, settled } = openaiClient(key);
+    await pollBatch(client, batch.id);
+    await settled();
+    await expectCall(`/v1/batches/${batch.id}/results`, { token: key });
+    await expectCall("/v1/spend/budgets", { token: key });
+    await expectCall("/v1/spend?group_by=day,endpoint,model,tier,key", { token: key });
+    expect(await (await expectCall("/v1/spend?format=csv", { token: key })).text()).toMatch(/^day,requests,/);
+    await expectCall("/v1/spend/cache", { token: key });
+    await expectCall("/v1/spend/requests", { token: key });
+
+    const own = operations().filter((o) => !isOpenAICompatible(o.op));
+    expect(own.map((o) => `${o.method} ${o.path}`).filter((o) => !called.has(o))).toEqual([]);
+  }, 60_000);
+
+  it("catches an answer off its schema, and a status its operation does not document", async () => {
+    const answer = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+    expect(await undocumented("GET", "/v1/spend/budgets", answer({ key_id: null, data: [] }))).toEqual([]);
+    expect((await undocumented("GET", "/v1/spend/budgets", answer({ key_id: null, data: [], extra: 1 }))).length).toBeGreaterThan(0);
+    expect((await undocumented("GET", "/v1/spend/budgets", answer({ data: [] }))).length).toBeGreaterThan(0);
+    expect((await undocumented("POST", "/v1/intent", answer({ id: "req_1", intent: "billing" }))).length).toBeGreaterThan(0);
+    expect(await undocumented("GET", "/v1/spend/budgets", answer({ error: { type: "conflict", message: "no" } }, 409))).toEqual([
+      "409 is not among the answers documented for GET /v1/spend/budgets",
+    ]);
+    expect((await undocumented("GET", "/nowhere", answer({ error: { type: "not_found" } }, 404))).length).toBeGreaterThan(0);
+  });
+});
