@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { app } from "../workers/app";
+import { newBox, poll } from "./support/alerts";
 import { pollBatch } from "./support/batches";
-import { isOpenAICompatible, openapi, operationOf, undocumented } from "./support/documented";
+import { isOpenAICompatible, openapi, operationOf, schemaProblems, undocumented } from "./support/documented";
+import { seed } from "./support/ledger";
 import { openaiClient } from "./support/sdk";
 import { call, createKey, json } from "./support/worker";
 
@@ -47,6 +49,19 @@ describe("GET /openapi.json", () => {
       }
       if (path.startsWith("/v1/")) expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["401", "429", "500"]));
     }
+  });
+
+  it("documents the alert webhook: what a receiver gets fits it", async () => {
+    const { id } = await createKey({ daily_budget_usd: 1 });
+    await seed([{ time: Date.now(), keyId: id, usage: { inputTokens: 0, outputTokens: 400_000 } }]); // $0.50: the 50% threshold
+    const box = newBox();
+    await poll(Date.now(), box.vars);
+    const [delivery] = await box.deliveries([id]);
+    const webhook = openapi().webhooks.alert.post;
+    expect(webhook.parameters).toEqual([expect.objectContaining({ in: "header", name: "x-nanometer-signature", required: true })]);
+    expect(schemaProblems(webhook.requestBody.content["application/json"].schema, JSON.parse(delivery!.body))).toEqual([]);
+    expect(JSON.parse(delivery!.body)).toMatchObject({ type: "budget_threshold", threshold: 0.5 });
+    expect(schemaProblems(webhook.requestBody.content["application/json"].schema, { ...JSON.parse(delivery!.body), threshold: "half" })).not.toEqual([]);
   });
 
   it("documents money as JSON numbers, exact to the pico-dollar", () => {

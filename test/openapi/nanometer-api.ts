@@ -1309,10 +1309,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description gpt-5.4-nano unless given; any model with a price */
                         model?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)
+                         * @enum {string}
+                         */
                         escalate?: "auto" | "off";
-                        /** @enum {string} */
+                        /**
+                         * @description OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports
+                         * @enum {string}
+                         */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
                         text: string;
                         labels?: (string | {
@@ -1459,10 +1466,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description gpt-5.4-nano unless given; any model with a price */
                         model?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)
+                         * @enum {string}
+                         */
                         escalate?: "auto" | "off";
-                        /** @enum {string} */
+                        /**
+                         * @description OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports
+                         * @enum {string}
+                         */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
                         query: string;
                         routes?: {
@@ -1608,10 +1622,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description gpt-5.4-nano unless given; any model with a price */
                         model?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)
+                         * @enum {string}
+                         */
                         escalate?: "auto" | "off";
-                        /** @enum {string} */
+                        /**
+                         * @description OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports
+                         * @enum {string}
+                         */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
                         text: string;
                         schema: {
@@ -1758,10 +1779,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description gpt-5.4-nano unless given; any model with a price */
                         model?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)
+                         * @enum {string}
+                         */
                         escalate?: "auto" | "off";
-                        /** @enum {string} */
+                        /**
+                         * @description OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports
+                         * @enum {string}
+                         */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
                         messages?: ({
                             /** @enum {string} */
@@ -1935,10 +1963,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description gpt-5.4-nano unless given; any model with a price */
                         model?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)
+                         * @enum {string}
+                         */
                         escalate?: "auto" | "off";
-                        /** @enum {string} */
+                        /**
+                         * @description OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports
+                         * @enum {string}
+                         */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
                         query: string;
                         documents: string[];
@@ -2083,10 +2118,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description gpt-5.4-nano unless given; any model with a price */
                         model?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)
+                         * @enum {string}
+                         */
                         escalate?: "auto" | "off";
-                        /** @enum {string} */
+                        /**
+                         * @description OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports
+                         * @enum {string}
+                         */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
                         text: string;
                         words?: number;
@@ -3077,9 +3119,97 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    alert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An alert event, POSTed to ALERT_WEBHOOK_URL by the poll cron until it gets a 2xx */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description sha256=<hex HMAC-SHA256 of the body's bytes, keyed with ALERT_WEBHOOK_SECRET> */
+                    "x-nanometer-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BudgetThresholdEvent"] | components["schemas"]["SpendAnomalyEvent"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx: delivered. Anything else, or no answer in 10 s, is tried again with backoff */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        BudgetThresholdEvent: {
+            id: string;
+            /** Format: date-time */
+            created: string;
+            key_id: string;
+            key_name: string;
+            /** @description The budget's or the day's UTC period: YYYY-MM-DD, or YYYY-MM for a monthly budget */
+            period: string;
+            /** @description The period's spend when the event was recorded */
+            spent_usd: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "budget_threshold";
+            /** @description The share of the budget passed: 0.5, 0.8, or 1 when the budget refused a call */
+            threshold: number;
+            /** @description USD, exact to 1e-12 (a pico-dollar) */
+            budget_usd: number;
+        };
+        SpendAnomalyEvent: {
+            id: string;
+            /** Format: date-time */
+            created: string;
+            key_id: string;
+            key_name: string;
+            /** @description The budget's or the day's UTC period: YYYY-MM-DD, or YYYY-MM for a monthly budget */
+            period: string;
+            /** @description The period's spend when the event was recorded */
+            spent_usd: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "spend_anomaly";
+            /** @description The key's mean daily spend over the 7 whole days before */
+            trailing_mean_usd: number;
+            /** Format: date */
+            trailing_from: string;
+            /** Format: date */
+            trailing_to: string;
+            /** @description ANOMALY_FACTOR */
+            factor: number;
+            /** @description ANOMALY_MIN_USD */
+            min_usd: number;
+        };
         CreatedKey: {
             id: string;
             name: string;

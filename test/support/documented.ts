@@ -6,7 +6,7 @@ interface Operation {
   tags?: string[];
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
 }
-type Document = { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
+type Document = { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown>; webhooks: Record<string, any> };
 
 export const openapi = () => openapiDocument(app) as unknown as Document;
 export const isOpenAICompatible = (op: Operation) => op.tags?.includes("OpenAI-compatible") ?? false;
@@ -24,7 +24,8 @@ export function operationOf(method: string, path: string): Operation | undefined
 
 const validators = new Map<object, Validator>();
 
-function problemsOf(schema: object, value: unknown): string[] {
+/** Where `value` breaks `schema` (a schema of the document, its $refs resolved in it): "at /path (keyword): reason". */
+export function schemaProblems(schema: object, value: unknown): string[] {
   let validator = validators.get(schema);
   if (!validator) validators.set(schema, (validator = new Validator({ ...schema, components: openapi().components } as Schema, "2020-12", false)));
   const result = validator.validate(value);
@@ -48,10 +49,10 @@ export async function undocumented(method: string, path: string, response: Respo
     return [`${response.status} ${type || "without a content-type"} is not among the answers documented for ${method} ${path}`];
   }
   const body = await response.clone().json();
-  if (!operation) return problemsOf({ $ref: "#/components/schemas/Error" }, body);
+  if (!operation) return schemaProblems({ $ref: "#/components/schemas/Error" }, body);
   const schema = operation.responses[response.status]?.content?.["application/json"]?.schema;
   if (!schema) return [`${response.status} is not among the answers documented for ${method} ${path}`];
-  return problemsOf(schema, body);
+  return schemaProblems(schema, body);
 }
 
 /** Throws when an answer does not fit the document (see `undocumented`), naming the call and the first problems. */

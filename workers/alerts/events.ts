@@ -1,3 +1,4 @@
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { alerts } from "../db/schema";
@@ -38,6 +39,21 @@ export const alertEventSchemas = [
     .meta({ id: "SpendAnomalyEvent" }),
 ] as const;
 export type AlertEvent = z.infer<(typeof alertEventSchemas)[number]>;
+
+/** The webhook as the document describes it (OpenAPI `webhooks`): what ALERT_WEBHOOK_URL receives. */
+export const alertWebhook = createRoute({
+  method: "post",
+  path: "alert",
+  tags: ["Alerts"],
+  summary: "An alert event, POSTed to ALERT_WEBHOOK_URL by the poll cron until it gets a 2xx",
+  request: {
+    headers: z.object({
+      "x-nanometer-signature": z.string().meta({ description: "sha256=<hex HMAC-SHA256 of the body's bytes, keyed with ALERT_WEBHOOK_SECRET>" }),
+    }),
+    body: { required: true, content: { "application/json": { schema: z.discriminatedUnion("type", alertEventSchemas) } } },
+  },
+  responses: { 200: { description: "Any 2xx: delivered. Anything else, or no answer in 10 s, is tried again with backoff" } },
+});
 
 /** An event to record: what the webhook body says, and the columns that make it once-only. */
 export interface NewAlert {

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import packageJson from "../../package.json";
+import { alertWebhook } from "../alerts/events";
 import type { AppEnv } from "../env";
 import { registerOpenAICompatible } from "./openai-compatible";
 
@@ -29,6 +30,7 @@ function build(app: OpenAPIHono<AppEnv>): Record<string, unknown> {
   registry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer", description: "An API key (POST /v1/admin/keys)" });
   registry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "The deployment's ADMIN_TOKEN" });
   registerOpenAICompatible(registry);
+  registry.registerWebhook(alertWebhook);
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: { title: "nanometer", version: packageJson.version, description: DESCRIPTION },

@@ -14,11 +14,15 @@ export const jsonValue: z.ZodType<unknown> = z
 
 /** What every task body may carry besides its own fields. */
 export const taskFields = {
-  model: z.string().min(1).max(100).optional(),
-  /** Send the request once more to gpt-5.4-mini when nano's answer fails its check (default: ESCALATE). */
-  escalate: z.enum(["auto", "off"]).optional(),
-  /** OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports. */
-  service_tier: z.enum(["auto", "default", "flex", "priority", "fast"]).optional(),
+  model: z.string().min(1).max(100).optional().meta({ description: "gpt-5.4-nano unless given; any model with a price" }),
+  escalate: z
+    .enum(["auto", "off"])
+    .optional()
+    .meta({ description: "auto: when nano's answer fails its check, ask gpt-5.4-mini once more (default: the deployment's ESCALATE)" }),
+  service_tier: z
+    .enum(["auto", "default", "flex", "priority", "fast"])
+    .optional()
+    .meta({ description: "OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports" }),
 };
 
 /** The fields every task input has. */
