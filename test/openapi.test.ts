@@ -1,5 +1,10 @@
+import { createRoute } from "@hono/zod-openapi";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { app } from "../workers/app";
+import { usd, usdSchema } from "../workers/metering/money";
+import { type ApiRoutes, apiRoute, apiRoutes, jsonAnswer } from "../workers/openapi/define";
 import { newBox, poll } from "./support/alerts";
 import { pollBatch } from "./support/batches";
 import { isOpenAICompatible, openapi, operationOf, schemaProblems, undocumented } from "./support/documented";
@@ -124,5 +129,21 @@ describe("every nanometer operation answers as its document says (one call each)
       "409 is not among the answers documented for GET /v1/spend/budgets",
     ]);
     expect((await undocumented("GET", "/nowhere", answer({ error: { type: "not_found" } }, 404))).length).toBeGreaterThan(0);
+  });
+});
+
+describe("route definitions, checked by the typecheck (npm test runs tsc first)", () => {
+  it("do not compile an answer off its schema, nor a group of routes without definitions", () => {
+    const route = createRoute({ method: "get", path: "/x", responses: { 200: jsonAnswer(z.strictObject({ cost_usd: usdSchema }), "a cost") } });
+    // @ts-expect-error: a plain number where the schema has USD (written with usd())
+    apiRoute(route, (c) => c.json({ cost_usd: 0.5 }, 200));
+    // @ts-expect-error: a field the schema does not have, and one missing
+    apiRoute(route, (c) => c.json({ cost: usd(1) }, 200));
+    // @ts-expect-error: a status the definition does not declare
+    apiRoute(route, (c) => c.json({ cost_usd: usd(1) }, 201));
+    // @ts-expect-error: app.ts mounts only ApiRoutes, and a Hono group is not one
+    const plain: ApiRoutes = new Hono();
+    const defined: ApiRoutes = apiRoutes([apiRoute(route, (c) => c.json({ cost_usd: usd(1) }, 200))]);
+    expect([plain.routes.length, defined.routes.map((r) => `${r.method} ${r.path}`)]).toEqual([0, ["GET /x"]]);
   });
 });

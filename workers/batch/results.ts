@@ -8,6 +8,7 @@ import { ownedBy } from "../keys/owned";
 import { costJson, costSchema, usageSchema } from "../metering/cost";
 import { orNull } from "../openapi/define";
 import { TASKS, type TaskName } from "../tasks/routes";
+import { titleOf } from "../tasks/task";
 import { lineBudget, meterBatch } from "./meter";
 import { batchMeta } from "./owners";
 import { retrieveBatch } from "./upstream";
@@ -33,12 +34,10 @@ const resultFields = {
   error: z.strictObject({ type: z.string(), message: z.string() }).nullable(),
 };
 
-const titled = (name: string) => name[0]!.toUpperCase() + name.slice(1);
-
 /** One item's result: the task's answer fields (as its online endpoint answers them) when its status is 200. */
 export const taskResultSchema = z.union(
   Object.values(TASKS).map((task) =>
-    z.strictObject({ ...resultFields, ...task.output.partial().shape }).meta({ id: `${titled(task.endpoint)}Result` }),
+    z.strictObject({ ...resultFields, ...task.output.partial().shape }).meta({ id: `${titleOf(task)}Result` }),
   ) as unknown as [z.ZodType<TaskResult>],
 );
 type TaskOutput = z.infer<(typeof TASKS)[TaskName]["output"]>;

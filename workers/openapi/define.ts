@@ -27,8 +27,9 @@ export type ApiRoutes = OpenAPIHono<AppEnv> & { readonly [defined]: true };
 
 /**
  * The group of these operations behind `use` (the admin check, say). Each is registered for the
- * document and routed with nanometer's own request check: the body read as JSON whatever its
- * content-type, and a 400 naming the first offending field (http/body.ts), as every endpoint
+ * document (always: `hide` is not honoured) and routed as the library's `openapi()` routes it,
+ * its own `middleware` first, but with nanometer's request check: the body read as JSON whatever
+ * its content-type, and a 400 naming the first offending field (http/body.ts), as every endpoint
  * answered before there was a document. The library's own validators would answer a 415 to a
  * body sent without `content-type: application/json` (as `curl -d` sends it) and word bad JSON
  * their own way.
@@ -37,8 +38,10 @@ export function apiRoutes(routes: readonly ApiRoute[], ...use: MiddlewareHandler
   const group = new OpenAPIHono<AppEnv>();
   for (const middleware of use) group.use(middleware);
   for (const { route, handler } of routes) {
-    group.openAPIRegistry.registerPath(route);
-    group.on([route.method.toUpperCase()], [route.path.replaceAll(/\{(\w+)\}/g, ":$1")], ...requestChecks(route), handler);
+    const { middleware = [], hide: _, ...definition } = route;
+    group.openAPIRegistry.registerPath(definition);
+    const path = route.path.replaceAll(/\{(\w+)\}/g, ":$1");
+    group.on([route.method.toUpperCase()], [path], ...([middleware].flat() as MiddlewareHandler<AppEnv>[]), ...requestChecks(route), handler);
   }
   return group as ApiRoutes;
 }
@@ -59,7 +62,7 @@ function requestChecks(route: RouteConfig): MiddlewareHandler<AppEnv>[] {
   return [
     ...(params ? [check("param", params as z.ZodType, (c) => c.req.param())] : []),
     ...(query ? [check("query", query as z.ZodType, (c) => c.req.query())] : []),
-    ...(json ? [check("json", json, (c) => readJson(c, body?.required !== false))] : []),
+    ...(json ? [check("json", json, (c) => readJson(c, body?.required === true))] : []),
   ];
 }
 

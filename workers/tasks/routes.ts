@@ -8,21 +8,19 @@ import { rerank } from "./rerank";
 import { route } from "./route";
 import { runTask } from "./run";
 import { summarize } from "./summarize";
-import type { Task, TaskInput } from "./task";
+import { type Task, type TaskInput, titleOf } from "./task";
 import { tool } from "./tool";
 
 /** Every task, by its endpoint's name: online (below) and in task batches (batch/tasks.ts). */
 export const TASKS = { intent, route, extract, tool, rerank, summarize } as const;
 export type TaskName = keyof typeof TASKS;
 
-const titled = (name: string) => name[0]!.toUpperCase() + name.slice(1);
-
 /**
  * A task's answer: the metered fields every task answer has, and the task's own (its `output`,
  * whose type is what its `parse` returns; `.shape` alone has lost that type, hence the assertion).
  */
-export const answerSchema = <O extends object>(task: Task<z.ZodType<TaskInput>, O>) =>
-  meteredSchema.extend(task.output.shape).meta({ id: `${titled(task.endpoint)}Answer` }) as unknown as z.ZodType<z.infer<typeof meteredSchema> & O>;
+const answerSchema = <O extends object>(task: Task<z.ZodType<TaskInput>, O>) =>
+  meteredSchema.extend(task.output.shape).meta({ id: `${titleOf(task)}Answer` }) as unknown as z.ZodType<z.infer<typeof meteredSchema> & O>;
 
 /** POST /v1/<task>: the task's input schema in, its answer out. */
 function definition<S extends z.ZodType<TaskInput>, O extends object>(task: Task<S, O>) {

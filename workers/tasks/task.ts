@@ -57,6 +57,9 @@ export interface Task<S extends z.ZodType<TaskInput>, Output extends object> {
   agree(nano: Output, mini: Output): boolean | null;
 }
 
+/** The task's name as a document's component names start: IntentAnswer, IntentResult. */
+export const titleOf = (task: { endpoint: string }) => task.endpoint[0]!.toUpperCase() + task.endpoint.slice(1);
+
 export function defineTask<S extends z.ZodType<TaskInput>, Output extends object>(
   task: Task<S, Output>,
 ): Task<S, Output> {
