@@ -14,6 +14,9 @@ export default defineConfig({
               d1Databases: ["MIGRATION_DB"],
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                // Rows are written at once, so a test reads them as soon as a call is done; the
+                // queue path has tests of its own (test/ledger-queue.test.ts), which turn it on.
+                LEDGER_TRANSPORT: "direct",
                 OPENAI_BASE_URL: inject<string>("simulatorUrl"),
                 OPENAI_API_KEY: "sk-test-simulator",
                 ADMIN_TOKEN: "test-admin-token",

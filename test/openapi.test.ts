@@ -98,7 +98,8 @@ describe("every nanometer operation answers as its document says (one call each)
     await expectCall("/v1/admin/prices", { status: 201, body: { model: `openapi-${id}`, tier: "default", input_usd_per_1m: 1, cached_input_usd_per_1m: 0.1, output_usd_per_1m: 2, effective_from: "2099-01-01" } });
     await expectCall("/v1/admin/alerts");
     await expectCall("/v1/admin/rollup", { body: {} });
-    await expectCall("/v1/intent", { token: key, body: { text: "I was charged twice", labels: ["billing", "shipping"] } });
+    const attributed = { "x-nanometer-tags": "team=search", "x-nanometer-user": "cust-1" };
+    await expectCall("/v1/intent", { token: key, headers: attributed, body: { text: "I was charged twice", labels: ["billing", "shipping"] } });
     await expectCall("/v1/route", { token: key, body: { query: "How do I rotate a key?" } });
     await expectCall("/v1/extract", { token: key, body: { text: "ACME, 12 EUR", schema: { type: "object", properties: { customer: { type: "string" } }, required: ["customer"] } } });
     await expectCall("/v1/tool", { token: key, body: { task: "Weather in Lisbon?", tools: [{ type: "function", function: { name: "weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }] } });
@@ -114,6 +115,20 @@ describe("every nanometer operation answers as its document says (one call each)
     expect(await (await expectCall("/v1/spend?format=csv", { token: key })).text()).toMatch(/^day,requests,/);
     await expectCall("/v1/spend/cache", { token: key });
     await expectCall("/v1/spend/requests", { token: key });
+    const tagged = await json(await expectCall("/v1/spend/requests?tag=team:search&user=cust-1", { token: key }));
+    expect(tagged.data.map((r: { tags: unknown; end_user: unknown }) => [r.tags, r.end_user])).toEqual([[{ team: "search" }, "cust-1"]]);
+    // A tag's column is named by its tag: the document allows `tag:<name>` columns of text or null, and no other name.
+    const byTag = await json(await expectCall("/v1/spend?group_by=endpoint,tag:team", { token: key }));
+    const row = byTag.rows.find((r: Record<string, unknown>) => r["tag:team"] === "search");
+    expect([byTag.group_by, row?.endpoint]).toEqual([["endpoint", "tag:team"], "intent"]);
+    const rowSchema = { $ref: "#/components/schemas/SpendRow" };
+    expect(schemaProblems(rowSchema, { ...row, "tag:team": null })).toEqual([]);
+    expect(schemaProblems(rowSchema, { ...row, "tag:team": 1 })).not.toEqual([]);
+    expect(schemaProblems(rowSchema, { ...row, team: "search" })).not.toEqual([]);
+    await expectCall("/v1/spend?group_by=user&user=cust-1", { token: key });
+    const users = await json(await expectCall("/v1/spend/users", { token: key }));
+    expect(users.rows.map((u: { end_user: string }) => u.end_user)).toEqual(["cust-1"]);
+    expect(await (await expectCall("/v1/spend/users?format=csv", { token: key })).text()).toMatch(/^key_id,end_user,/);
 
     const own = operations().filter((o) => !isOpenAICompatible(o.op));
     expect(own.map((o) => `${o.method} ${o.path}`).filter((o) => !called.has(o))).toEqual([]);

@@ -7,6 +7,7 @@ import type { AppEnv } from "./env";
 import { ApiError, onError } from "./errors";
 import { limitBody } from "./http/body-limit";
 import { corsFromEnv } from "./http/cors";
+import { readAttribution } from "./attribution/attribution";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
 import { batchRoutes, taskBatchRoutes } from "./batch/routes";
@@ -52,6 +53,7 @@ app.route("/dashboard", dashboardRoutes);
 
 app.use("/v1/*", limitBody);
 app.use("/v1/*", authenticate);
+app.use("/v1/*", readAttribution);
 app.use("/v1/*", rateLimit);
 mount("/v1/admin/keys", adminKeyRoutes);
 mount("/v1/admin/rollup", adminRollupRoutes);

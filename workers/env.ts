@@ -1,6 +1,8 @@
+import type { Attribution } from "./attribution/attribution";
 import type { ApiKey } from "./db/schema";
 import type { Db } from "./db/client";
 import type { KeyGate } from "./keys/key-gate";
+import type { LedgerMessage } from "./metering/ledger";
 
 /** Bindings, vars and secrets of the Worker (wrangler.toml, `wrangler secret put`). */
 export interface Env {
@@ -37,6 +39,10 @@ export interface Env {
   ANOMALY_MIN_USD?: string;
   /** Output tokens a passthrough call without its own limit reserves against a budget (default 4096). */
   BUDGET_RESERVE_OUTPUT_TOKENS?: string;
+  /** The ledger's queue (workers/metering/ledger-queue.ts): online calls' rows reach D1 through it when bound. */
+  LEDGER_QUEUE?: Queue<LedgerMessage>;
+  /** "direct" writes online calls' rows to D1 from the Worker even when LEDGER_QUEUE is bound. */
+  LEDGER_TRANSPORT?: string;
   /** One KeyGate Durable Object per API key: its rate limit and budgets (workers/keys/key-gate.ts). */
   KEY_GATE: DurableObjectNamespace<KeyGate>;
 }
@@ -51,6 +57,8 @@ export interface AppEnv {
     requestId: string;
     db: Db;
     caller: Caller;
+    /** The call's tags and end user: its headers', then its body's (attribution/attribution.ts). */
+    attribution: Attribution;
   };
 }
 

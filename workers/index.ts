@@ -1,11 +1,18 @@
 import { app } from "./app";
 import { dbFor } from "./db/client";
 import type { Env } from "./env";
+import type { LedgerMessage } from "./metering/ledger";
+import { consumeLedger } from "./metering/ledger-queue";
 import { POLL_CRON, runPollers } from "./poll";
 import { retentionDays, runDailyRollup } from "./spend/rollup";
 
 export default {
   fetch: app.fetch,
+  /** The ledger queue's consumer (and its dead-letter queue's, when one replays it: README). */
+  async queue(batch, env) {
+    const { written, retried } = await consumeLedger(batch as MessageBatch<LedgerMessage>, env);
+    if (retried) console.log("ledger queue", JSON.stringify({ queue: batch.queue, written, retried }));
+  },
   /**
    * The crons (wrangler.toml [triggers]): every few minutes, the pollers (poll.ts); daily, roll up
    * yesterday, re-roll the days before, apply retention.

@@ -37,13 +37,20 @@ describe("/openapi.json read by outside tools", () => {
     const { data: created, error: refused } = await admin.POST("/v1/admin/keys", { body: { name: "typed", daily_budget_usd: 1 } });
     expect(refused).toBeUndefined();
     const client = createClient<paths>({ baseUrl: base, headers: { authorization: `Bearer ${created!.key}` } });
-    const { data, error } = await client.POST("/v1/intent", { body: { text: "I was charged twice", labels: ["billing", "shipping"] } });
+    const { data, error } = await client.POST("/v1/intent", {
+      params: { header: { "x-nanometer-tags": "team=typed" } },
+      body: { text: "I was charged twice", labels: ["billing", "shipping"] },
+    });
     if (error) throw new Error(`${error.error.type}: ${error.error.message}`); // as the README's example
     expect(["billing", "shipping"]).toContain(data.intent);
     expect(data.cost.usd).toBeGreaterThan(0);
-    const { data: spend } = await client.GET("/v1/spend", { params: { query: { group_by: "endpoint" } } });
-    if (typeof spend !== "object") throw new Error("JSON was asked for, not CSV"); // the path answers both
-    expect(spend.rows.map((r) => [r.endpoint, r.requests])).toEqual([["intent", 1]]);
+    const spendRows = async () => {
+      const { data: spend } = await client.GET("/v1/spend", { params: { query: { group_by: "endpoint,tag:team" } } });
+      if (typeof spend !== "object") throw new Error("JSON was asked for, not CSV"); // the path answers both
+      return spend.rows.map((r) => [r.endpoint, r["tag:team"], r.requests]);
+    };
+    // The ledger row is written after the answer, through the ledger queue.
+    await expect.poll(spendRows, { timeout: 20_000 }).toEqual([["intent", "typed", 1]]);
     const { error: bad } = await client.POST("/v1/intent", { body: { text: "" } });
     expect(bad?.error).toMatchObject({ type: "invalid_request", field: "text" });
   });

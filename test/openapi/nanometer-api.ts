@@ -947,7 +947,7 @@ export interface paths {
         };
         /**
          * Spend from..to, grouped, with totals and a monthly projection; as CSV with format=csv
-         * @description A key reads its own; the admin token everyone's, or one key's with `key_id`
+         * @description A key reads its own; the admin token everyone's, or one key's with `key_id`. One attribution dimension a query: one tag name or the end user, grouped by or filtered on (each of `tag`, `user` once); the projection follows a filter
          */
         get: {
             parameters: {
@@ -955,7 +955,12 @@ export interface paths {
                     from?: string;
                     to?: string;
                     key_id?: string;
+                    /** @description Comma-separated, any of day, endpoint, model, tier, key, user, tag:<name> (one tag name a query) */
                     group_by?: string;
+                    /** @description Only the calls with this tag: `<name>:<value>`, or `<name>=<value>` for a name that holds a colon */
+                    tag?: string;
+                    /** @description Only the calls for this end user */
+                    user?: string;
                     format?: "json" | "csv";
                 };
                 header?: never;
@@ -975,7 +980,7 @@ export interface paths {
                             from: string;
                             /** Format: date */
                             to: string;
-                            group_by: ("day" | "endpoint" | "model" | "tier" | "key")[];
+                            group_by: (("day" | "endpoint" | "model" | "tier" | "key" | "user") | string)[];
                             rows: components["schemas"]["SpendRow"][];
                             totals: {
                                 /** @description Requests, each counted once (on its last attempt); shadow calls not included */
@@ -1190,6 +1195,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/spend/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The end users who cost the most from..to, costliest first, exactly; as CSV with format=csv
+         * @description A key reads its own; the admin token everyone's, or one key's with `key_id`. An end user is named by its key: the same name under two keys is two rows
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    key_id?: string;
+                    limit?: number;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The top end users */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            to: string;
+                            rows: components["schemas"]["UserSpend"][];
+                        };
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad JSON, fields or query: `field` names the first offending one */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No API key or admin token, or one that is not valid (or revoked) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This caller may not: an admin-only path, another key's data, or a model call with the admin token */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over the key's requests per minute (`retry-after`) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A fault of nanometer's; the message reveals nothing */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/spend/requests": {
         parameters: {
             query?: never;
@@ -1211,7 +1313,12 @@ export interface paths {
                     service_tier?: string;
                     status?: number;
                     request_id?: string;
+                    /** @description Only the rows of this Batch API batch */
                     batch_id?: string;
+                    /** @description Only the calls with this tag: `<name>:<value>`, or `<name>=<value>` for a name that holds a colon */
+                    tag?: string;
+                    /** @description Only the calls for this end user */
+                    user?: string;
                     key_id?: string;
                     from?: string;
                     to?: string;
@@ -1302,7 +1409,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1321,6 +1433,12 @@ export interface paths {
                          * @enum {string}
                          */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
+                        /** @description Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description The end user the call is for, unless x-nanometer-user says; never sent upstream */
+                        user?: string;
                         text: string;
                         labels?: (string | {
                             name: string;
@@ -1459,7 +1577,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1478,6 +1601,12 @@ export interface paths {
                          * @enum {string}
                          */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
+                        /** @description Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description The end user the call is for, unless x-nanometer-user says; never sent upstream */
+                        user?: string;
                         query: string;
                         routes?: {
                             [key: string]: string;
@@ -1615,7 +1744,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1634,6 +1768,12 @@ export interface paths {
                          * @enum {string}
                          */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
+                        /** @description Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description The end user the call is for, unless x-nanometer-user says; never sent upstream */
+                        user?: string;
                         text: string;
                         schema: {
                             [key: string]: unknown;
@@ -1772,7 +1912,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1791,6 +1936,12 @@ export interface paths {
                          * @enum {string}
                          */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
+                        /** @description Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description The end user the call is for, unless x-nanometer-user says; never sent upstream */
+                        user?: string;
                         messages?: ({
                             /** @enum {string} */
                             role: "system" | "developer" | "user" | "assistant" | "tool";
@@ -1956,7 +2107,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1975,6 +2131,12 @@ export interface paths {
                          * @enum {string}
                          */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
+                        /** @description Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description The end user the call is for, unless x-nanometer-user says; never sent upstream */
+                        user?: string;
                         query: string;
                         documents: string[];
                         top_k?: number;
@@ -2111,7 +2273,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2130,6 +2297,12 @@ export interface paths {
                          * @enum {string}
                          */
                         service_tier?: "auto" | "default" | "flex" | "priority" | "fast";
+                        /** @description Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description The end user the call is for, unless x-nanometer-user says; never sent upstream */
+                        user?: string;
                         text: string;
                         words?: number;
                         target_language?: string;
@@ -2549,7 +2722,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2586,7 +2764,12 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Tags for the spend API: comma-separated name=value pairs (at most 10, each name and value 1 to 64 of A-Z a-z 0-9 _ . : -), such as feature=autocomplete,team=search; never sent upstream */
+                    "x-nanometer-tags"?: string;
+                    /** @description The end user the call is for (at most 256 characters, no control characters), before the body's; never sent upstream */
+                    "x-nanometer-user"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3387,6 +3570,10 @@ export interface components {
             model?: string;
             service_tier?: string;
             key_id?: string;
+            /** @description The end user; null for the calls without one */
+            end_user?: string | null;
+        } & {
+            [key: string]: string | null;
         };
         /** @description A month (30 days) at the rate of the last 7 whole UTC days, at nano and at mini */
         Projection: {
@@ -3401,6 +3588,24 @@ export interface components {
             monthly_mini_usd: number;
             /** @description USD, exact to 1e-12 (a pico-dollar) */
             monthly_saved_usd: number;
+        };
+        /** @description One end user of one key: its calls' plain sums from..to */
+        UserSpend: {
+            key_id: string;
+            end_user: string;
+            requests: number;
+            errors: number;
+            input_tokens: number;
+            cached_tokens: number;
+            cache_write_tokens: number;
+            output_tokens: number;
+            reasoning_tokens: number;
+            /** @description USD, exact to 1e-12 (a pico-dollar) */
+            cost_usd: number;
+            /** @description The same tokens at gpt-5.4-mini's prices */
+            mini_cost_usd: number;
+            /** @description USD, exact to 1e-12 (a pico-dollar) */
+            saved_usd: number;
         };
         /** @description One billed upstream attempt */
         LedgerRow: {
@@ -3431,6 +3636,12 @@ export interface components {
             outcome: string;
             shadow: boolean;
             agreement: boolean | null;
+            /** @description The call's tags, name → value; null for none */
+            tags: {
+                [key: string]: string;
+            } | null;
+            /** @description The end user the call was for; null for none */
+            end_user: string | null;
         };
         IntentAnswer: {
             /** @description The request's id, also its `x-request-id` header */

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { attributionColumns } from "../../workers/attribution/attribution";
 import { dbFor } from "../../workers/db/client";
 import type { NewLedgerRow } from "../../workers/db/schema";
 import { meter, NO_USAGE, type Usage } from "../../workers/metering/cost";
@@ -19,6 +20,9 @@ export interface Seed {
   usage?: Partial<Usage>;
   /** A shadow row: mini asked the same request again; `pairCostPico` is nano's cost of it. */
   shadow?: { agreement: 0 | 1 | null; pairCostPico: number };
+  tags?: Record<string, string>;
+  endUser?: string;
+  batchId?: string;
 }
 
 let serial = 0;
@@ -47,6 +51,9 @@ export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
       ...cost,
       latencyMs: 10,
       ...(s.shadow && { shadow: 1, agreement: s.shadow.agreement, pairCostPico: s.shadow.pairCostPico }),
+      // As the gateway writes them (attribution/attribution.ts).
+      ...attributionColumns({ tags: s.tags ?? {}, endUser: s.endUser ?? null }),
+      batchId: s.batchId ?? null,
     };
   });
   await writeLedgerRows(db(), rows);

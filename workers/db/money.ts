@@ -1,4 +1,4 @@
-import { sql, type SQLWrapper } from "drizzle-orm";
+import { type SQL, sql, type SQLWrapper } from "drizzle-orm";
 
 /**
  * Money read out of D1 exactly. D1 hands integers to JavaScript as doubles, exact only below 2^53
@@ -18,5 +18,22 @@ export function moneySum(value: SQLWrapper, name: string) {
 
 /** Joins the parts `moneySum` read into the exact amount. */
 export function joinMoney(row: Record<string, unknown>, name: string): bigint {
-  return BigInt(row[`${name}Hi`] as number) * BigInt(SPLIT) + BigInt(row[`${name}Lo`] as number);
+  return joinParts(row[`${name}Hi`] as number, row[`${name}Lo`] as number);
 }
+
+/** An amount from its two summed parts: whole micro-USD, and pico-USD (either may be negative or past 10^6). */
+export const joinParts = (hi: number, lo: number): bigint => BigInt(hi) * BigInt(SPLIT) + BigInt(lo);
+
+/** A money expression's two parts on one row, `<name>_hi` and `<name>_lo`, for a query that sums rows of several sources. */
+export function moneyParts(value: SQLWrapper, name: string) {
+  return {
+    [`${name}Hi`]: sql<number>`${value} / ${sql.raw(String(SPLIT))}`.as(`${name}_hi`),
+    [`${name}Lo`]: sql<number>`${value} % ${sql.raw(String(SPLIT))}`.as(`${name}_lo`),
+  };
+}
+
+/** ORDER BY terms that sort sums of parts (`sum(hi)`, `sum(lo)`) by the exact amount: whole micro-USD, then the rest. */
+export const moneyOrder = (hiSum: SQLWrapper, loSum: SQLWrapper): [SQL, SQL] => [
+  sql`${hiSum} + ${loSum} / ${sql.raw(String(SPLIT))}`,
+  sql`${loSum} % ${sql.raw(String(SPLIT))}`,
+];

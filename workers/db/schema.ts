@@ -83,6 +83,10 @@ export const ledger = sqliteTable(
     cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
     /** The Batch API batch whose result line this row bills (request_id is `<batch id>:<custom_id>`); null online. */
     batchId: text("batch_id"),
+    /** The call's tags as canonical JSON (names sorted), `{"feature":"autocomplete"}`; null when it had none. */
+    tags: text("tags"),
+    /** Who the call was for: x-nanometer-user, else the body's safety_identifier or user; null when none said. */
+    endUser: text("end_user"),
   },
   (t) => [
     // A retried write of the same attempt is a no-op, never a duplicate.
@@ -94,6 +98,47 @@ export const ledger = sqliteTable(
   ],
 );
 
+/** A rollup group's columns: the UTC day (YYYY-MM-DD), key, endpoint, model and tier. */
+const rolledGroup = () => ({
+  day: text("day").notNull(),
+  keyId: text("key_id").notNull(),
+  endpoint: text("endpoint").notNull(),
+  model: text("model").notNull(),
+  serviceTier: text("service_tier").notNull(),
+});
+
+/** What every rollup table sums per group (workers/spend/metrics.ts, written by spend/sums.ts). */
+const rolledMetrics = () => ({
+  requests: integer("requests").notNull(),
+  errors: integer("errors").notNull(),
+  inputTokens: integer("input_tokens").notNull(),
+  cachedTokens: integer("cached_tokens").notNull(),
+  outputTokens: integer("output_tokens").notNull(),
+  reasoningTokens: integer("reasoning_tokens").notNull(),
+  cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+  costPico: integer("cost_pico").notNull(),
+  miniCostPico: integer("mini_cost_pico").notNull(),
+  /** Requests escalated to mini: an own attempt after the first, on gpt-5.4-mini. */
+  escalations: integer("escalations").notNull().default(0),
+  shadowRequests: integer("shadow_requests").notNull().default(0),
+  shadowCostPico: integer("shadow_cost_pico").notNull().default(0),
+  /** Shadow rows whose agreement was judged, and those that agreed. */
+  judged: integer("judged").notNull().default(0),
+  agreed: integer("agreed").notNull().default(0),
+  /**
+   * The ratio estimator's moments over shadow pairs: x is nano's cost of the request
+   * (`pair_cost_pico`), y mini's shadow cost of it. Σx and Σy are money, exact integers.
+   */
+  pairs: integer("pairs").notNull().default(0),
+  pairNanoCostPico: integer("pair_nano_cost_pico").notNull().default(0),
+  pairMiniCostPico: integer("pair_mini_cost_pico").notNull().default(0),
+  // Σx², Σy², Σxy are statistics, not money: squares of pico-USD pass 2^53 at once (and SQLite's
+  // integer sum overflows at 2^63), so they are REAL; the interval needs no more.
+  pairNanoSq: real("pair_nano_sq").notNull().default(0),
+  pairMiniSq: real("pair_mini_sq").notNull().default(0),
+  pairCross: real("pair_cross").notNull().default(0),
+});
+
 /**
  * Written only by the rollup: the ledger summed per UTC day × key × endpoint × model × tier. A request
  * counts once, in the group of its last own attempt (the row that carries its final status); an
@@ -104,40 +149,8 @@ export const ledger = sqliteTable(
 export const rollup = sqliteTable(
   "rollup",
   {
-    /** UTC day, YYYY-MM-DD. */
-    day: text("day").notNull(),
-    keyId: text("key_id").notNull(),
-    endpoint: text("endpoint").notNull(),
-    model: text("model").notNull(),
-    serviceTier: text("service_tier").notNull(),
-    requests: integer("requests").notNull(),
-    errors: integer("errors").notNull(),
-    inputTokens: integer("input_tokens").notNull(),
-    cachedTokens: integer("cached_tokens").notNull(),
-    outputTokens: integer("output_tokens").notNull(),
-    reasoningTokens: integer("reasoning_tokens").notNull(),
-    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
-    costPico: integer("cost_pico").notNull(),
-    miniCostPico: integer("mini_cost_pico").notNull(),
-    /** Requests escalated to mini: an own attempt after the first, on gpt-5.4-mini. */
-    escalations: integer("escalations").notNull().default(0),
-    shadowRequests: integer("shadow_requests").notNull().default(0),
-    shadowCostPico: integer("shadow_cost_pico").notNull().default(0),
-    /** Shadow rows whose agreement was judged, and those that agreed. */
-    judged: integer("judged").notNull().default(0),
-    agreed: integer("agreed").notNull().default(0),
-    /**
-     * The ratio estimator's moments over shadow pairs: x is nano's cost of the request
-     * (`pair_cost_pico`), y mini's shadow cost of it. Σx and Σy are money, exact integers.
-     */
-    pairs: integer("pairs").notNull().default(0),
-    pairNanoCostPico: integer("pair_nano_cost_pico").notNull().default(0),
-    pairMiniCostPico: integer("pair_mini_cost_pico").notNull().default(0),
-    // Σx², Σy², Σxy are statistics, not money: squares of pico-USD pass 2^53 at once (and SQLite's
-    // integer sum overflows at 2^63), so they are REAL; the interval needs no more.
-    pairNanoSq: real("pair_nano_sq").notNull().default(0),
-    pairMiniSq: real("pair_mini_sq").notNull().default(0),
-    pairCross: real("pair_cross").notNull().default(0),
+    ...rolledGroup(),
+    ...rolledMetrics(),
     /** Own rows only: the most cached tokens of one call, a lower bound of the group's fixed prompt prefix. */
     prefixTokens: integer("prefix_tokens").notNull().default(0),
     /** Own rows only: Σ min(input − cached, prefix_tokens − cached), the prefix tokens billed uncached. */
@@ -147,6 +160,71 @@ export const rollup = sqliteTable(
     // The admin's spend over a range of days; one key's spend over a range of days.
     primaryKey({ columns: [t.day, t.keyId, t.endpoint, t.model, t.serviceTier] }),
     index("rollup_key_day").on(t.keyId, t.day),
+  ],
+);
+
+/**
+ * Written only by the rollup, beside `rollup`: each tag a call carries, summed per rollup group ×
+ * tag name × value (a call with two tags counts under each). Calls without a tag of a name are
+ * not here: their sums are `rollup`'s less these (workers/spend/dimension.ts).
+ */
+export const rollupTags = sqliteTable(
+  "rollup_tags",
+  {
+    ...rolledGroup(),
+    tagName: text("tag_name").notNull(),
+    tagValue: text("tag_value").notNull(),
+    ...rolledMetrics(),
+  },
+  (t) => [
+    // group_by=tag:<name> and tag=<name>:<value> over days (the days' IN list makes each day a seek).
+    primaryKey({ columns: [t.day, t.tagName, t.tagValue, t.keyId, t.endpoint, t.model, t.serviceTier] }),
+    index("rollup_tags_key_day").on(t.keyId, t.day, t.tagName, t.tagValue),
+  ],
+);
+
+/**
+ * Written only by the rollup, beside `rollup`: calls with an end user, summed per rollup group ×
+ * end user, and each group's calls without one as the end user '' (on a day that has any).
+ */
+export const rollupUsers = sqliteTable(
+  "rollup_users",
+  {
+    ...rolledGroup(),
+    endUser: text("end_user").notNull(),
+    ...rolledMetrics(),
+  },
+  // group_by=user and user=<end user> over days (the days' IN list makes each day a seek).
+  (t) => [primaryKey({ columns: [t.day, t.endUser, t.keyId, t.endpoint, t.model, t.serviceTier] })],
+);
+
+/**
+ * Written only by the rollup, from `rollup_users`: each key's end users' day, one row each, for
+ * the top end users by cost (spend/users.ts): each day's are read costliest first, and only as
+ * deep as the answer needs.
+ */
+export const rollupUserDays = sqliteTable(
+  "rollup_user_days",
+  {
+    day: text("day").notNull(),
+    keyId: text("key_id").notNull(),
+    endUser: text("end_user").notNull(),
+    requests: integer("requests").notNull(),
+    errors: integer("errors").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    cachedTokens: integer("cached_tokens").notNull(),
+    cacheWriteTokens: integer("cache_write_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    reasoningTokens: integer("reasoning_tokens").notNull(),
+    costPico: integer("cost_pico").notNull(),
+    miniCostPico: integer("mini_cost_pico").notNull(),
+  },
+  (t) => [
+    // One end user's days, for the exact sums of the candidates.
+    primaryKey({ columns: [t.keyId, t.endUser, t.day] }),
+    // A day's end users costliest first: of every key (admin), and of one key.
+    index("rollup_user_days_cost").on(t.day, t.costPico),
+    index("rollup_user_days_key_cost").on(t.keyId, t.day, t.costPico),
   ],
 );
 

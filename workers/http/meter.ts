@@ -15,7 +15,7 @@ import { billedTier, loadPrices, priceAt, pricedModels } from "../metering/price
  * Checks that the model has a price at the tier the request asks for (a call nanometer could not
  * bill is refused before it is made), reserves the call's largest possible cost against the key's
  * budgets (`bounds`: the calls the request may make, asked only of keys with a budget; 402 when
- * it does not fit), and opens the request's meter.
+ * it does not fit), and opens the request's meter, attributed as the call's headers and body say.
  */
 export async function openMeter(
   c: Context<AppEnv>,
@@ -40,6 +40,7 @@ export async function openMeter(
     throw badRequest(`service_tier ${asked} has no price for ${chosen}, so it cannot be metered`, "service_tier");
   }
   const meter = new MeteredRequest(c.get("requestId"), key.id, endpoint, prices, tier);
+  meter.attribution = c.get("attribution");
   if (hasBudget(key)) {
     const pico = bounds(chosen).reduce((sum, bound) => sum + maxCostPico(prices, tier, bound, now), 0n);
     meter.hold = await reserve(c.env, c.get("db"), c.executionCtx, key, meter.requestId, pico, true, holdMs);
@@ -53,7 +54,7 @@ export async function openMeter(
  * key's spend has now reached (alerts/; recorded here, sent by the cron).
  */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
-  recordInBackground(c.executionCtx, c.get("db"), meter.ledgerRows(status, error, model));
+  recordInBackground(c.executionCtx, c.env, c.get("db"), meter.ledgerRows(status, error, model));
   const { hold } = meter;
   if (hold) {
     const key = callerKey(c.get("caller"));

@@ -1,6 +1,7 @@
 import { getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger, type NewLedgerRow } from "../db/schema";
+import type { Env } from "../env";
 
 const WRITE_ATTEMPTS = 4;
 /** D1 binds at most 100 values per statement; a ledger row binds one per column. */
@@ -59,7 +60,8 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
   }
 }
 
-async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedRow[]> {
+/** One write of the rows, in one D1 batch (one transaction): all of them land, or none. */
+export async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedRow[]> {
   const [only] = rows;
   if (only && rows.length === 1) return insertOne(db, only);
   const inserts = [];
@@ -69,12 +71,24 @@ async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedRow[]> {
   return (await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts])).flat();
 }
 
-/** Writes the rows after the answer has gone out: on the Worker's time, not the caller's. Resolves once written (or given up). */
-export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, db: Db, rows: NewLedgerRow[]): Promise<void> {
-  const written = writeLedgerRows(db, rows).then(
-    () => undefined,
-    () => undefined,
-  );
-  ctx.waitUntil(written);
-  return written;
+/** A message of the ledger's queue: one request's rows. */
+export interface LedgerMessage {
+  rows: NewLedgerRow[];
+}
+
+/** The queue that carries online calls' rows to D1: LEDGER_QUEUE when bound, unless LEDGER_TRANSPORT is "direct". */
+export const ledgerQueue = (env: Env) => (env.LEDGER_TRANSPORT === "direct" ? undefined : env.LEDGER_QUEUE);
+
+/**
+ * Records a request's rows after the answer has gone out, on the Worker's time, not the
+ * caller's: sent to the ledger queue (its consumer writes them, ledger-queue.ts), or written to
+ * D1 directly when there is no queue, or when the queue refused them. Resolves once handed over.
+ */
+export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, env: Env, db: Db, rows: NewLedgerRow[]): Promise<void> {
+  const queue = ledgerQueue(env);
+  const direct = () => writeLedgerRows(db, rows).then(() => undefined);
+  const sent = queue ? queue.send({ rows } satisfies LedgerMessage).then(() => undefined, direct) : direct();
+  const handed = sent.catch(() => undefined);
+  ctx.waitUntil(handed);
+  return handed;
 }

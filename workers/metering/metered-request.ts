@@ -1,3 +1,4 @@
+import { type Attribution, attributionColumns, NO_ATTRIBUTION } from "../attribution/attribution";
 import type { NewLedgerRow } from "../db/schema";
 import type { Hold } from "../keys/budget";
 import { type Cost, meter, NO_USAGE, type Usage } from "./cost";
@@ -57,6 +58,8 @@ export class MeteredRequest {
   private readonly attempts: Attempt[] = [];
   /** The budget reservation the request holds until it ends (keys/budget.ts); null without a budget. */
   hold: Hold | null = null;
+  /** The call's tags and end user, on each of its rows (set when the meter opens). */
+  attribution: Attribution = NO_ATTRIBUTION;
 
   constructor(
     readonly requestId: string,
@@ -172,6 +175,7 @@ export class MeteredRequest {
       costPico: a.cost.costPico,
       miniCostPico: a.cost.miniCostPico,
       latencyMs,
+      ...attributionColumns(this.attribution),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { attributeBody, endUserOfBody } from "../attribution/attribution";
 import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, openMeter } from "../http/meter";
@@ -27,6 +28,8 @@ export async function metered(
   call: (opened: OpenMeter) => Promise<Response>,
   holdMs?: number,
 ): Promise<Response> {
+  // The end user from OpenAI's own fields, which go upstream as sent; tags come in the header only.
+  attributeBody(c, { tags: {}, endUser: endUserOfBody(body) });
   const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
   const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(body, reserveOutput) }];
   const opened = await openMeter(c, endpoint, body.model, body.service_tier, bounds, holdMs);

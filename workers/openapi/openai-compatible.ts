@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { attributionHeaders } from "../attribution/attribution";
 import { API_KEY, KEY_OR_ADMIN } from "./define";
 
 const REFERENCE = "https://platform.openai.com/docs/api-reference";
@@ -33,6 +34,9 @@ const OPERATIONS = [
 /** Calls that create something are billed to a key; reads are open to the admin token too. */
 const creates = (method: string, path: string) => method === "post" && !path.endsWith("/cancel");
 
+/** The calls metered as they run, whose ledger rows carry the attribution headers' tags and end user. */
+const ATTRIBUTED = ["/v1/chat/completions", "/v1/responses"];
+
 export function registerOpenAICompatible(registry: OpenAPIHono["openAPIRegistry"]): void {
   for (const [method, path, reference, summary] of OPERATIONS) {
     const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -44,7 +48,10 @@ export function registerOpenAICompatible(registry: OpenAPIHono["openAPIRegistry"
       description: "OpenAI's operation, unchanged but metered: the request and answer are as OpenAI's reference defines them.",
       externalDocs: { description: "OpenAI's reference", url: `${REFERENCE}/${reference}` },
       security: creates(method, path) ? API_KEY : KEY_OR_ADMIN,
-      ...(names.length > 0 && { request: { params: z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) } }),
+      request: {
+        ...(names.length > 0 && { params: z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) }),
+        ...(method === "post" && ATTRIBUTED.includes(path) && { headers: attributionHeaders }),
+      },
       responses: {
         default: { description: "OpenAI's answer; nanometer's own refusals (auth, budget, rate limit, bad input) in its error shape" },
       },

@@ -1,4 +1,5 @@
 import { type Pico, usdDecimal } from "../metering/money";
+import { groupColumn } from "./attribution-params";
 import type { Group, SpendRow } from "./spend";
 import { derived, metricsJson } from "./spend-json";
 
@@ -26,10 +27,7 @@ const METRICS = [
   "cost_per_success_usd",
 ] as const;
 
-/** The JSON name of a group column: `key` groups by `key_id`, `tier` by `service_tier`. */
-export const groupColumn = (g: Group) => (g === "key" ? "key_id" : g === "tier" ? "service_tier" : g);
-
-const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+export const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
 /**
  * Money as exact decimal dollars with all twelve decimals (never 1e-12 notation), so a
@@ -50,9 +48,9 @@ function moneyCells(row: SpendRow): Partial<Record<(typeof METRICS)[number], str
   };
 }
 
-/** RFC 4180 CSV: a header row, then one line per spend row, CRLF line ends. */
-export function spendCsv(groupBy: Group[], rows: SpendRow[]): string {
-  const header = [...groupBy.map(groupColumn), ...METRICS];
+/** RFC 4180 CSV: a header row, then one line per spend row (a group without a value: an empty cell), CRLF line ends. */
+export function spendCsv(groupBy: Group[], rows: SpendRow[], tagName?: string): string {
+  const header = [...groupBy.map((g) => groupColumn(g, tagName)), ...METRICS];
   const lines = rows.map((row) => {
     const json = metricsJson(row);
     const money = moneyCells(row);

@@ -36,27 +36,45 @@ export function addMetrics(a: Metrics, b: Metrics): Metrics {
   return sum;
 }
 
+/** Whether sums hold no call at all (no count, no money). */
+export const isZero = (m: Metrics) => COUNTS.every((c) => m[c] === 0) && MONEY.every((c) => m[c] === 0n);
+
 /** Just the sums of a row that also carries its group's columns. */
 export function metricsOf(row: Metrics): Metrics {
   return addMetrics(ZERO, row);
 }
 
+/** What the measured mini projection reads of one endpoint × model (spend-json.ts). */
+export type Stratum = Pick<Metrics, "costPico" | "pairs" | "pairNanoCostPico" | "pairMiniCostPico" | "pairNanoSq" | "pairMiniSq" | "pairCross">;
+
+const NO_STRATUM: Stratum = { costPico: 0n, pairs: 0, pairNanoCostPico: 0n, pairMiniCostPico: 0n, pairNanoSq: 0, pairMiniSq: 0, pairCross: 0 };
+
+const addStrata = (a: Stratum, b: Stratum): Stratum => ({
+  costPico: a.costPico + b.costPico,
+  pairs: a.pairs + b.pairs,
+  pairNanoCostPico: a.pairNanoCostPico + b.pairNanoCostPico,
+  pairMiniCostPico: a.pairMiniCostPico + b.pairMiniCostPico,
+  pairNanoSq: a.pairNanoSq + b.pairNanoSq,
+  pairMiniSq: a.pairMiniSq + b.pairMiniSq,
+  pairCross: a.pairCross + b.pairCross,
+});
+
 /**
  * Sums with their parts per endpoint × model (a JSON [endpoint, model] key): the strata of the
- * measured mini projection (spend-json.ts).
+ * measured mini projection (spend-json.ts). A stratum without cost or pairs may be left out.
  */
-export type Measured = Metrics & { strata: Record<string, Metrics> };
+export type Measured = Metrics & { strata: Record<string, Stratum> };
 
 export const NONE_MEASURED: Measured = { ...ZERO, strata: {} };
 
 export function addMeasured(a: Measured, b: Measured): Measured {
   const strata = { ...a.strata };
-  for (const [key, m] of Object.entries(b.strata)) strata[key] = addMetrics(strata[key] ?? ZERO, m);
+  for (const [key, m] of Object.entries(b.strata)) strata[key] = addStrata(strata[key] ?? NO_STRATUM, m);
   return { ...addMetrics(a, b), strata };
 }
 
 /** One endpoint × model's sums, as a Measured with itself as its one stratum. */
-export const measuredOf = (row: Metrics & { endpoint?: string; model?: string }): Measured => ({
+export const measuredOf = (row: Metrics & { endpoint?: string | null; model?: string | null }): Measured => ({
   ...metricsOf(row),
-  strata: { [JSON.stringify([row.endpoint, row.model])]: metricsOf(row) },
+  strata: { [JSON.stringify([row.endpoint, row.model])]: addStrata(NO_STRATUM, row) },
 });

@@ -4,7 +4,10 @@ import type { Db } from "../db/client";
 import { type LedgerRow, ledger } from "../db/schema";
 import { badRequest } from "../errors";
 import { usd, usdSchema } from "../metering/money";
+import { endUserText } from "../attribution/tags";
+import { parseTagFilter, tagFilterDescription, userFilterDescription } from "./attribution-params";
 import { DAY_MS, daySchema, dayStartMs } from "./days";
+import { ledgerTag } from "./dimension";
 
 export const requestsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -14,7 +17,9 @@ export const requestsQuery = z.object({
   service_tier: z.string().max(50).optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
   request_id: z.string().max(700).optional(),
-  batch_id: z.string().max(200).optional(),
+  batch_id: z.string().max(200).optional().meta({ description: "Only the rows of this Batch API batch" }),
+  tag: z.string().max(200).transform(parseTagFilter).optional().meta({ description: tagFilterDescription }),
+  user: endUserText.min(1).optional().meta({ description: userFilterDescription }),
   key_id: z.string().max(100).optional(),
   from: daySchema.optional(),
   to: daySchema.optional(),
@@ -46,6 +51,8 @@ export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undef
     q.status === undefined ? undefined : eq(ledger.status, q.status),
     q.request_id === undefined ? undefined : eq(ledger.requestId, q.request_id),
     q.batch_id === undefined ? undefined : eq(ledger.batchId, q.batch_id),
+    q.tag === undefined ? undefined : eq(ledgerTag(q.tag.name), q.tag.value),
+    q.user === undefined ? undefined : eq(ledger.endUser, q.user),
     q.from === undefined ? undefined : gte(ledger.time, dayStartMs(q.from)),
     q.to === undefined ? undefined : lt(ledger.time, dayStartMs(q.to) + DAY_MS),
   ];
@@ -89,6 +96,8 @@ export const ledgerRowSchema = z
     outcome: z.string(),
     shadow: z.boolean(),
     agreement: z.boolean().nullable(),
+    tags: z.record(z.string(), z.string()).nullable().meta({ description: "The call's tags, name → value; null for none" }),
+    end_user: z.string().nullable().meta({ description: "The end user the call was for; null for none" }),
   })
   .meta({ id: "LedgerRow", description: "One billed upstream attempt" });
 
@@ -117,5 +126,7 @@ export function ledgerJson(r: LedgerRow): z.infer<typeof ledgerRowSchema> {
     outcome: r.outcome,
     shadow: r.shadow === 1,
     agreement: r.agreement === null ? null : r.agreement === 1,
+    tags: r.tags === null ? null : (JSON.parse(r.tags) as Record<string, string>),
+    end_user: r.endUser,
   };
 }

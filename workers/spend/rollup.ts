@@ -7,6 +7,7 @@ import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
 import { addMeasured, type Measured, measuredOf, NONE_MEASURED } from "./metrics";
 import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
+import { attributionRollup } from "./rollup-attribution";
 import { groupModel, groupTier, inColumnOrder, ledgerDay, ledgerSumsToStore, readSums, rollupSums } from "./sums";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
@@ -67,7 +68,8 @@ export function daySums(db: Db, day: string) {
 }
 
 /**
- * Replaces one day's rollup rows with the ledger's sums, in SQL and in one D1 batch (atomic).
+ * Replaces one day's rollup rows (and its tags' and end users', rollup-attribution.ts) with the
+ * ledger's sums, in SQL and in one D1 batch (atomic).
  * Running it again gives the same rows, plus any ledger rows that arrived since.
  */
 export async function rollDay(db: Db, day: string, now: number, retention: number): Promise<RolledDay> {
@@ -85,6 +87,7 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
       .from(rollup)
       .where(eq(rollup.day, day))
       .groupBy(rollup.endpoint, rollup.model),
+    ...attributionRollup(db, day),
   ]);
   return {
     day,

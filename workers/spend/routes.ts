@@ -1,17 +1,20 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
-import type { Caller } from "../env";
+import type { AppEnv, Caller } from "../env";
 import { ApiError, badRequest } from "../errors";
 import { loadPrices } from "../metering/prices";
 import { apiRoute, apiRoutes, errorAnswers, jsonAnswer, KEY_OR_ADMIN } from "../openapi/define";
+import { attributionParams, groupColumn, groupNameSchema, spendGroups, TAG_COLUMN } from "./attribution-params";
 import { cacheSchema, queryCache } from "./cache";
-import { groupColumn, spendCsv } from "./csv";
+import { spendCsv } from "./csv";
 import { addDays, daySchema, dayOf } from "./days";
 import { metricsJson, metricsSchema } from "./spend-json";
 import { projection, projectionSchema } from "./projection";
 import { ledgerRowSchema, listLedger, requestsQuery } from "./requests";
+import { topUsers, userJson, userSpendSchema, usersCsv } from "./users";
 export { adminRollupRoutes } from "./admin";
-import { GROUPS, type Group, querySpend, type SpendRow } from "./spend";
+import { type Group, querySpend, type SpendRow } from "./spend";
 
 /** A key reads only its own rows; the admin reads all, or one key's with `key_id`. */
 export function scopeKeyId(caller: Caller, requested: string | undefined): string | undefined {
@@ -23,7 +26,6 @@ export function scopeKeyId(caller: Caller, requested: string | undefined): strin
 }
 
 const DEFAULT_DAYS = 30;
-const isGroup = (g: string): g is Group => (GROUPS as readonly string[]).includes(g);
 
 const rangeQuery = z.object({
   from: daySchema.optional(),
@@ -40,12 +42,7 @@ function range(q: z.infer<typeof rangeQuery>, today: string): { from: string; to
 }
 
 const spendQuery = rangeQuery.extend({
-  group_by: z
-    .string()
-    .default("day")
-    .transform((s) => s.split(",").map((g) => g.trim()))
-    .refine((gs) => gs.every(isGroup), `use any of ${GROUPS.join(", ")}, comma-separated`)
-    .transform((gs) => GROUPS.filter((g) => gs.includes(g))),
+  ...attributionParams,
   format: z.enum(["json", "csv"]).default("json"),
 });
 
@@ -57,25 +54,47 @@ const spendRowSchema = metricsSchema
     model: z.string().optional(),
     service_tier: z.string().optional(),
     key_id: z.string().optional(),
+    end_user: z.string().nullable().optional().meta({ description: "The end user; null for the calls without one" }),
   })
-  .meta({ id: "SpendRow" });
+  .meta({
+    id: "SpendRow",
+    // group_by=tag:<name> adds a column named `tag:<name>`, which no fixed property can name.
+    patternProperties: { [TAG_COLUMN]: { type: ["string", "null"], description: "The tag's value; null for the calls without that tag" } },
+  });
 
-const rowJson = (row: SpendRow, groupBy: Group[]): z.infer<typeof spendRowSchema> => ({
-  ...Object.fromEntries(groupBy.map((g) => [groupColumn(g), row[g]])),
+const rowJson = (row: SpendRow, groupBy: Group[], tagName: string | undefined): z.infer<typeof spendRowSchema> => ({
+  ...Object.fromEntries(groupBy.map((g) => [groupColumn(g, tagName), row[g] ?? null])),
   ...metricsJson(row),
 });
+
+const usersQuery = rangeQuery.extend({
+  limit: z.coerce.number().int().min(1).max(1000).default(20),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+/** Filters given once: a second `tag` or `user` would need a joint spend the rollups do not keep. */
+const once =
+  (...names: string[]): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    for (const name of names) {
+      if ((c.req.queries(name)?.length ?? 0) > 1) throw badRequest(`${name}: give it once; several ${name} filters would need their joint spend`, name);
+    }
+    await next();
+  };
 
 const tags = ["Spend"];
 const scoped = "A key reads its own; the admin token everyone's, or one key's with `key_id`";
 const spendErrors = errorAnswers(400, 401, 403, 429, 500);
+const csvAnswer = { "text/csv": { schema: z.string().meta({ description: "The rows, a header line first" }) } };
 
 const spendRoute = createRoute({
   method: "get",
   path: "/",
   tags,
   summary: "Spend from..to, grouped, with totals and a monthly projection; as CSV with format=csv",
-  description: scoped,
+  description: `${scoped}. One attribution dimension a query: one tag name or the end user, grouped by or filtered on (each of \`tag\`, \`user\` once); the projection follows a filter`,
   security: KEY_OR_ADMIN,
+  middleware: [once("tag", "user")],
   request: { query: spendQuery },
   responses: {
     200: {
@@ -85,13 +104,13 @@ const spendRoute = createRoute({
           schema: z.strictObject({
             from: z.iso.date(),
             to: z.iso.date(),
-            group_by: z.array(z.enum(GROUPS)),
+            group_by: z.array(groupNameSchema),
             rows: z.array(spendRowSchema),
             totals: metricsSchema,
             projection: projectionSchema,
           }),
         },
-        "text/csv": { schema: z.string().meta({ description: "The rows, a header line first" }) },
+        ...csvAnswer,
       },
     },
     ...spendErrors,
@@ -111,6 +130,26 @@ const cacheRoute = createRoute({
       z.strictObject({ from: z.iso.date(), to: z.iso.date(), rows: z.array(cacheSchema.extend({ endpoint: z.string() })), totals: cacheSchema }),
       "Cache efficiency",
     ),
+    ...spendErrors,
+  },
+});
+
+const usersRoute = createRoute({
+  method: "get",
+  path: "/users",
+  tags,
+  summary: "The end users who cost the most from..to, costliest first, exactly; as CSV with format=csv",
+  description: `${scoped}. An end user is named by its key: the same name under two keys is two rows`,
+  security: KEY_OR_ADMIN,
+  request: { query: usersQuery },
+  responses: {
+    200: {
+      description: "The top end users",
+      content: {
+        "application/json": { schema: z.strictObject({ from: z.iso.date(), to: z.iso.date(), rows: z.array(userSpendSchema) }) },
+        ...csvAnswer,
+      },
+    },
     ...spendErrors,
   },
 });
@@ -135,21 +174,26 @@ export const spendRoutes = apiRoutes([
     const today = dayOf(Date.now());
     const { from, to } = range(q, today);
     const keyId = scopeKeyId(c.get("caller"), q.key_id);
-    const { rows, totals } = await querySpend(c.get("db"), { from, to, groupBy: q.group_by, keyId });
+    const { groupBy, attribution } = spendGroups(q);
+    const tagName = attribution?.dimension.kind === "tag" ? attribution.dimension.name : undefined;
+    const spend = querySpend(c.get("db"), { from, to, groupBy, keyId, attribution });
     if (q.format === "csv") {
-      return c.body(spendCsv(q.group_by, rows), 200, {
+      const { rows } = await spend;
+      return c.body(spendCsv(groupBy, rows, tagName), 200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="spend-${from}-${to}.csv"`,
       });
     }
+    // The run-rate of what the filter keeps (of everything when the query only groups), read meanwhile.
+    const [{ rows, totals }, runRate] = await Promise.all([spend, projection(c.get("db"), today, keyId, attribution?.only === undefined ? undefined : attribution)]);
     return c.json(
       {
         from,
         to,
-        group_by: q.group_by,
-        rows: rows.map((row) => rowJson(row, q.group_by)),
+        group_by: groupBy.map((g) => (g === "tag" ? (`tag:${tagName}` as const) : g)),
+        rows: rows.map((row) => rowJson(row, groupBy, tagName)),
         totals: metricsJson(totals),
-        projection: await projection(c.get("db"), today, keyId),
+        projection: runRate,
       },
       200,
     );
@@ -159,6 +203,18 @@ export const spendRoutes = apiRoutes([
     const { from, to } = range(q, dayOf(Date.now()));
     const keyId = scopeKeyId(c.get("caller"), q.key_id);
     return c.json({ from, to, ...(await queryCache(c.get("db"), { from, to, keyId }, await loadPrices(c.get("db")))) }, 200);
+  }),
+  apiRoute(usersRoute, async (c) => {
+    const q = c.req.valid("query");
+    const { from, to } = range(q, dayOf(Date.now()));
+    const users = await topUsers(c.get("db"), { from, to, keyId: scopeKeyId(c.get("caller"), q.key_id), limit: q.limit });
+    if (q.format === "csv") {
+      return c.body(usersCsv(users), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="users-${from}-${to}.csv"`,
+      });
+    }
+    return c.json({ from, to, rows: users.map(userJson) }, 200);
   }),
   apiRoute(requestsRoute, async (c) => {
     const q = c.req.valid("query");

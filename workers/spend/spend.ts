@@ -1,13 +1,16 @@
-import { and, eq, gte, inArray, lt, lte, not, or, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, lte, not, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { ledger, rollup, rollupDays } from "../db/schema";
+import { ledger, rollup, rollupDays, type rollupTags, type rollupUsers } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
-import { addMeasured, type Measured, measuredOf, NONE_MEASURED } from "./metrics";
+import { type AttributionQuery, dimensionGroup, dimensionSides, type Side } from "./dimension";
+import { addMeasured, isZero, type Measured, NONE_MEASURED } from "./metrics";
+import { mergedSpend } from "./spend-sql";
 import { isComplete, ledgerDayComplete } from "./rollup";
-import { groupModel, groupTier, ledgerDay, ledgerSums, readSums, rollupSums } from "./sums";
+import { groupModel, groupTier, ledgerDay, ledgerValues, rolledValues } from "./sums";
 
-export const GROUPS = ["day", "endpoint", "model", "tier", "key"] as const;
+/** `tag` groups by the value of the query's one tag name, `user` by end user. */
+export const GROUPS = ["day", "endpoint", "model", "tier", "key", "tag", "user"] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface SpendQuery {
@@ -17,9 +20,14 @@ export interface SpendQuery {
   groupBy: Group[];
   /** One key's spend; undefined for every key's (admin). */
   keyId: string | undefined;
+  /** The one tag name or the end user the query groups by or filters on, if any. */
+  attribution?: AttributionQuery | undefined;
 }
 
-export type SpendRow = Partial<Record<Group, string>> & Measured;
+export type Columns = Partial<Record<Group, SQLiteColumn | SQL>>;
+
+/** A group's value; null for the calls without one (no such tag, no end user). */
+export type SpendRow = Partial<Record<Group, string | null>> & Measured;
 
 /** More separate live spans than this are read as one span; the per-row check keeps it exact. */
 const MAX_LIVE_SPANS = 16;
@@ -47,25 +55,24 @@ export async function liveSpansOf(db: Db, from: string, to: string): Promise<[nu
   return liveSpans(from, to, complete.map((r) => r.day));
 }
 
-const rollupGroups: Record<Group, SQLiteColumn | SQL> = {
-  day: rollup.day,
-  endpoint: rollup.endpoint,
-  model: rollup.model,
-  tier: rollup.serviceTier,
-  key: rollup.keyId,
-};
-const ledgerGroups: Record<Group, SQLiteColumn | SQL> = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, tier: groupTier, key: ledger.keyId };
-const pick = (groups: Record<Group, SQLiteColumn | SQL>, by: Group[]) => Object.fromEntries(by.map((g) => [g, groups[g]]));
-const groupKey = (row: Partial<Record<Group, string>>, by: Group[]) => JSON.stringify(by.map((g) => row[g]));
+/** Any rollup table: each has the rollup's group columns and its sums (db/schema.ts). */
+export type RolledTable = typeof rollup | typeof rollupTags | typeof rollupUsers;
 
-/** Rollup rows of the range's complete days (of one key, or all). */
-export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">) {
+const rolledGroups = (table: RolledTable): Columns => ({ day: table.day, endpoint: table.endpoint, model: table.model, tier: table.serviceTier, key: table.keyId });
+const ledgerGroups: Columns = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, tier: groupTier, key: ledger.keyId };
+/** Each group's column under the group's own name, so that every source of a query has the same columns. */
+const named = (groups: Columns, by: Group[]) => Object.fromEntries(by.map((g) => [g, sql`${groups[g]!}`.as(g)]));
+/** A group's column on the rows of calls without a value of the query's dimension. */
+const NO_VALUE = sql`null`;
+
+/** Rollup rows of the range's complete days (of one key, or all), in `table`. */
+export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">, table: { day: SQLiteColumn; keyId: SQLiteColumn } = rollup) {
   const completeInRange = and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete);
   return and(
-    q.keyId === undefined ? undefined : eq(rollup.keyId, q.keyId),
-    gte(rollup.day, q.from),
-    lte(rollup.day, q.to),
-    inArray(rollup.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)),
+    q.keyId === undefined ? undefined : eq(table.keyId, q.keyId),
+    gte(table.day, q.from),
+    lte(table.day, q.to),
+    inArray(table.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)),
   );
 }
 
@@ -78,52 +85,61 @@ export function liveRows(q: Omit<SpendQuery, "groupBy" | "from" | "to">, spans: 
   );
 }
 
-/** Complete days of the range, summed per group from the rollup table. */
-export function rolledSpend(db: Db, q: SpendQuery) {
+/** Complete days of the range: a rollup table's rows (`rollup`, or an attribution dimension's). */
+export function rolledSpend(db: Db, q: SpendQuery, side: Side = ROLLUP) {
   return db
-    .select({ ...pick(rollupGroups, q.groupBy), ...rollupSums })
-    .from(rollup)
-    .where(rolledDays(db, q))
-    .groupBy(...q.groupBy.map((g) => rollupGroups[g]));
+    .select({ ...named({ ...rolledGroups(side.table), ...side.groups }, q.groupBy), ...rolledValues(side.table) })
+    .from(side.table as typeof rollup)
+    .where(and(rolledDays(db, q, side.table), side.where));
 }
 
-/** The other days, within `spans`, summed per group live from the ledger. */
-export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][]) {
+/** The other days, within `spans`: the ledger's rows. */
+export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][], side: Omit<Side, "table"> = ROLLUP) {
   return db
-    .select({ ...pick(ledgerGroups, q.groupBy), ...ledgerSums })
+    .select({ ...named({ ...ledgerGroups, ...side.groups }, q.groupBy), ...ledgerValues })
     .from(ledger)
-    .where(liveRows(q, spans))
-    .groupBy(...q.groupBy.map((g) => ledgerGroups[g]));
+    .where(and(liveRows(q, spans), side.where));
+}
+
+const ROLLUP: Side = { table: rollup, groups: {}, where: undefined };
+
+/**
+ * The sources of a query's rows, with their group columns and each endpoint and model (which the
+ * measured projection keeps apart): complete days from a rollup table, the others from the ledger.
+ * With an attribution dimension, its own table; grouping by it, also `rollup` on the days the
+ * dimension's table has no row of (dimension.ts).
+ */
+export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
+  const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || g === "model" || q.groupBy.includes(g)) };
+  const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
+  if (!q.attribution) return { read, sources: [rolledSpend(db, read), ...live()] };
+  const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
+  const group = dimensionGroup(q.attribution.dimension);
+  const grouped = q.attribution.only === undefined && q.groupBy.includes(group);
+  const days = grouped ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
+  return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
 }
 
 /**
- * Spend per group, summed in D1: complete days from the rollup, every other day (today, a day the
- * cron missed) live from the ledger. Both reads run in one batch, so a day rolled up meanwhile is
- * counted once, from whichever side the batch saw it on.
+ * Spend per group, summed in D1 in one statement (so a day rolled up meanwhile is counted once,
+ * from whichever side the statement saw it on): complete days from the rollup tables, every other
+ * day (today, a day the cron missed) live from the ledger (spend-sql.ts).
  */
 export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Measured }> {
   const spans = await liveSpansOf(db, q.from, q.to);
-  // Read per endpoint and model as well: each row keeps them apart for the measured projection.
-  const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || g === "model" || q.groupBy.includes(g)) };
-  const rolled = rolledSpend(db, read);
-  const live = liveSpend(db, read, spans);
-  const parts = spans.length ? await db.batch([rolled, live]) : [await rolled];
-
-  const merged = new Map<string, SpendRow>();
-  for (const part of (parts.flat() as Record<string, unknown>[]).map((row) => readSums<Partial<Record<Group, string>>>(row))) {
-    const key = groupKey(part, q.groupBy);
-    const row = { ...Object.fromEntries(q.groupBy.map((g) => [g, part[g]])), ...measuredOf(part) };
-    const seen = merged.get(key);
-    merged.set(key, seen ? { ...seen, ...addMeasured(seen, row) } : row);
-  }
-  const rows = [...merged.values()].sort((a, b) => compareGroups(a, b, q.groupBy));
+  const { read, sources: parts } = sources(db, q, spans);
+  const rows = (await mergedSpend(db, parts, read.groupBy, q.groupBy))
+    // Without groups, SQL answers one row even for a range without calls.
+    .filter((row) => q.groupBy.length > 0 || !isZero(row))
+    .sort((a, b) => compareGroups(a, b, q.groupBy));
   return { rows, totals: rows.reduce<Measured>(addMeasured, NONE_MEASURED) };
 }
 
+/** Groups in order of their values, a group without a value (no such tag, no end user) last. */
 function compareGroups(a: SpendRow, b: SpendRow, by: Group[]): number {
   for (const g of by) {
-    const [x, y] = [a[g] ?? "", b[g] ?? ""];
-    if (x !== y) return x < y ? -1 : 1;
+    const [x, y] = [a[g] ?? null, b[g] ?? null];
+    if (x !== y) return x === null ? 1 : y === null ? -1 : x < y ? -1 : 1;
   }
   return 0;
 }

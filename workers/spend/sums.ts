@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, gt, notExists, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias, QueryBuilder } from "drizzle-orm/sqlite-core";
-import { joinMoney, moneySum } from "../db/money";
-import { ledger, rollup } from "../db/schema";
+import { joinMoney, moneyParts, moneySum } from "../db/money";
+import { ledger, rollup, rollupTags, rollupUsers } from "../db/schema";
 import { MINI_MODEL } from "../metering/cost";
 import { COUNTS, MOMENTS, MONEY, type Metrics } from "./metrics";
 
@@ -50,7 +50,7 @@ const one = sql`1`;
  * attempt; tokens and money of every own attempt. Shadow rows apart: their count and cost,
  * agreement, pair moments.
  */
-const ledgerTerms: Record<keyof Metrics, SQL> = {
+export const ledgerTerms: Record<keyof Metrics, SQL> = {
   requests: when(isFinal, one),
   errors: when(and(isFinal, sql`${ledger.status} >= 400`)!, one),
   inputTokens: when(isOwn, ledger.inputTokens),
@@ -74,10 +74,11 @@ const ledgerTerms: Record<keyof Metrics, SQL> = {
   pairCross: when(isPair, sql`${x} * ${y}`),
 };
 
-/** Rollup rows are already sums of the ledger: each metric sums its own column. */
-const rollupTerms = Object.fromEntries([...COUNTS, ...MONEY, ...MOMENTS].map((m) => [m, sql`${rollup[m]}`])) as Record<keyof Metrics, SQL>;
+/** Rollup rows are already sums of the ledger: each metric sums its own column, in any rollup table. */
+export const rolledTerms = (table: RolledTable) =>
+  Object.fromEntries([...COUNTS, ...MONEY, ...MOMENTS].map((m) => [m, sql`${table[m]}`])) as Record<keyof Metrics, SQL>;
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const plainSum = (value: SQL, name: string) => sql<number>`coalesce(sum(${value}), 0)`.mapWith(Number).as(snake(name));
 
 /** Sums to store in rollup rows (a day's group stays far inside SQLite's 64-bit integers). */
@@ -85,20 +86,48 @@ export const ledgerSumsToStore = Object.fromEntries(
   Object.entries(ledgerTerms).map(([m, term]) => [m, plainSum(term, m)]),
 ) as Record<keyof Metrics, SQL.Aliased<number>>;
 
+/** The same sums to store, summed again over a subquery's rows that carry them (its fields by metric). */
+export const storedSumsOver = (rows: object) =>
+  Object.fromEntries(Object.keys(ledgerTerms).map((m) => [m, plainSum(sql`${(rows as Record<string, SQLWrapper>)[m]}`, m)])) as Record<keyof Metrics, SQL.Aliased<number>>;
+
 /** Sums to read into JavaScript: money in two exact parts (db/money.ts), the rest as numbers. */
-function sumsToRead(terms: Record<keyof Metrics, SQL>) {
+export const rollupSums = Object.assign(
+  {},
+  ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: plainSum(sql`${rollup[m]}`, m) })),
+  ...MONEY.map((m) => moneySum(rollup[m], m)),
+) as Record<string, SQL.Aliased<number>>;
+
+type RolledTable = typeof rollup | typeof rollupTags | typeof rollupUsers;
+
+/**
+ * Each row's own values of the metrics, money in its two parts, for a query that sums rows of
+ * several sources at once (`sumsOver`): a ledger row's terms, or a rollup row's sums.
+ */
+function rowValues(terms: Record<keyof Metrics, SQL>) {
   return Object.assign(
     {},
-    ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: plainSum(terms[m], m) })),
-    ...MONEY.map((m) => moneySum(terms[m], m)),
+    ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: terms[m].as(snake(m)) })),
+    ...MONEY.map((m) => moneyParts(terms[m], m)),
   ) as Record<string, SQL.Aliased<number>>;
 }
-export const ledgerSums = sumsToRead(ledgerTerms);
-export const rollupSums = sumsToRead(rollupTerms);
+export const ledgerValues = rowValues(ledgerTerms);
+const valuesOf = new Map<RolledTable, Record<string, SQL.Aliased<number>>>([rollup, rollupTags, rollupUsers].map((table) => [table, rowValues(rolledTerms(table))]));
+/** A rollup table's rows' values, for `sumsOver`. */
+export const rolledValues = (table: RolledTable) => valuesOf.get(table)!;
+
+/** The sums of a subquery's rows (alias `from`) that carry `rowValues` or these sums: its groups' rows merged. */
+export function sumsOver(from: string) {
+  const sum = (name: string) => sql<number>`coalesce(sum(${sql.raw(`"${from}"."${name}"`)}), 0)`.mapWith(Number).as(name);
+  return Object.assign(
+    {},
+    ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: sum(snake(m)) })),
+    ...MONEY.map((m) => ({ [`${m}Hi`]: sum(`${m}_hi`), [`${m}Lo`]: sum(`${m}_lo`) })),
+  ) as Record<string, SQL.Aliased<number>>;
+}
 
 const MONEY_PARTS = new Set(MONEY.flatMap((m) => [`${m}Hi`, `${m}Lo`]));
 
-/** A row read with `ledgerSums` or `rollupSums`, its money joined: Metrics, plus the group's columns. */
+/** A row read with `rollupSums` or `sumsOver`, its money joined: Metrics, plus the group's columns. */
 export function readSums<G extends object>(row: Record<string, unknown>): G & Metrics {
   const rest = Object.fromEntries(Object.entries(row).filter(([name]) => !MONEY_PARTS.has(name)));
   return { ...rest, ...Object.fromEntries(MONEY.map((m) => [m, joinMoney(row, m)])) } as G & Metrics;

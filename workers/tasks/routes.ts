@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { z } from "zod";
+import { attributionHeaders } from "../attribution/attribution";
 import { meteredSchema } from "../http/meter";
 import { API_KEY, apiRoute, apiRoutes, errorAnswers, jsonAnswer } from "../openapi/define";
 import { extract } from "./extract";
@@ -30,7 +31,7 @@ function definition<S extends z.ZodType<TaskInput>, O extends object>(task: Task
     tags: ["Tasks"],
     summary: task.summary,
     security: API_KEY,
-    request: { body: { required: true, content: { "application/json": { schema: task.input } } } },
+    request: { headers: attributionHeaders, body: { required: true, content: { "application/json": { schema: task.input } } } },
     responses: {
       200: jsonAnswer(answerSchema(task), "The answer, with what it cost"),
       ...errorAnswers(400, 401, 402, 403, 413, 422, 429, 500, 502, 503, 504),

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import { attributeBody } from "../attribution/attribution";
 import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, meteredFields, meteredSchema, openMeter } from "../http/meter";
@@ -18,6 +19,7 @@ import type { Task, TaskInput } from "./task";
 export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>, input: z.infer<S>) {
   const params = taskParams(task, input, callerKey(c.get("caller")).id);
   const escalates = escalationPolicy(c.env, input).enabled;
+  attributeBody(c, { tags: input.tags ?? {}, endUser: input.user || null });
   const { meter, model } = await openMeter(c, task.endpoint, input.model, input.service_tier, (m) =>
     (escalates && m !== MINI_MODEL ? [m, MINI_MODEL] : [m]).map((each) => taskBound(params, each)),
   );

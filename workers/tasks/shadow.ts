@@ -3,7 +3,7 @@ import type { AppEnv, Env } from "../env";
 import { callerKey } from "../keys/auth";
 import { hasBudget, type Hold, reserve, settle } from "../keys/budget";
 import { maxCostPico, MINI_MODEL, usageFromChat } from "../metering/cost";
-import { writeLedgerRows } from "../metering/ledger";
+import { recordInBackground } from "../metering/ledger";
 import type { Endpoint, MeteredRequest } from "../metering/metered-request";
 import { loadPrices } from "../metering/prices";
 import type { NewLedgerRow } from "../db/schema";
@@ -45,7 +45,7 @@ export function shadowInBackground<O extends object>(c: Context<AppEnv>, task: T
       if (hold === null) return;
     }
     const row = await shadowCall(c.env, task, params, input, nano, meter);
-    if (row) await writeLedgerRows(db, [row]);
+    if (row) await recordInBackground(c.executionCtx, c.env, db, [row]);
     if (hold) await settle(c.env, hold, BigInt(row?.costPico ?? 0), meter.startedAt);
   };
   c.executionCtx.waitUntil(measured().catch((err) => console.error("shadow call failed", err instanceof Error ? err.message : String(err))));

@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { z } from "zod";
+import { endUserText, tagsObject } from "../attribution/tags";
 import type { Endpoint } from "../metering/metered-request";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -23,6 +24,10 @@ export const taskFields = {
     .enum(["auto", "default", "flex", "priority", "fast"])
     .optional()
     .meta({ description: "OpenAI's service tier for the call (flex: half price, slower); billed at the tier the answer reports" }),
+  tags: tagsObject
+    .optional()
+    .meta({ description: "Tags for the spend API, name → value, as x-nanometer-tags gives them (with it, a name both give must have one value); never sent upstream" }),
+  user: endUserText.optional().meta({ description: "The end user the call is for, unless x-nanometer-user says; never sent upstream" }),
 };
 
 /** The fields every task input has. */
@@ -30,6 +35,8 @@ export type TaskInput = {
   model?: string | undefined;
   escalate?: "auto" | "off" | undefined;
   service_tier?: "auto" | "default" | "flex" | "priority" | "fast" | undefined;
+  tags?: Record<string, string> | undefined;
+  user?: string | undefined;
 };
 
 /** A task's upstream request, but for the model, which each attempt sets. */

@@ -1,0 +1,134 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { NewLedgerRow } from "../workers/db/schema";
+import worker from "../workers/index";
+import type { LedgerMessage } from "../workers/metering/ledger";
+import { retryDelaySeconds } from "../workers/metering/ledger-queue";
+import { flakyD1 } from "./support/flaky-d1";
+import { call, createKey, json } from "./support/worker";
+
+const QUEUE = { LEDGER_TRANSPORT: "queue" };
+
+async function ledgerOf(keyId: string) {
+  const sums = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(cost_pico), 0) AS cost FROM ledger WHERE key_id = ?").bind(keyId).first<{ n: number; cost: number }>();
+  const spend = await env.DB.prepare("SELECT coalesce(sum(cost_pico), 0) AS cost FROM key_spend WHERE key_id = ?").bind(keyId).first<{ cost: number }>();
+  return { rows: sums!.n, cost: sums!.cost, keySpend: spend!.cost };
+}
+
+let serial = 0;
+/** One request's row, as the gateway would queue it. */
+function rowOf(keyId: string, costPico: number): NewLedgerRow {
+  return {
+    requestId: `req_queue_${++serial}_${crypto.randomUUID()}`,
+    attempt: 1,
+    time: Date.now(),
+    keyId,
+    endpoint: "summarize",
+    model: "gpt-5.4-nano",
+    upstream: "simulator",
+    status: 200,
+    error: null,
+    inputTokens: 1000,
+    cachedTokens: 0,
+    outputTokens: 100,
+    reasoningTokens: 0,
+    costPico,
+    miniCostPico: costPico * 4,
+    latencyMs: 3,
+  };
+}
+
+/** Delivers messages to the consumer as the queue would (`attempts` as the queue counts them), with `db` as its D1. */
+async function deliver(messages: { id: string; rows: NewLedgerRow[]; attempts?: number }[], db: D1Database = env.DB) {
+  const batch = createMessageBatch<LedgerMessage>(
+    "nanometer-ledger",
+    messages.map((m) => ({ id: m.id, timestamp: Date.now(), attempts: m.attempts ?? 1, body: { rows: m.rows } })),
+  );
+  await worker.queue!(batch, { ...env, DB: db });
+  return getQueueResult(batch, createExecutionContext());
+}
+
+const untilRows = async (keyId: string, n: number) => {
+  const deadline = Date.now() + 15_000;
+  while ((await ledgerOf(keyId)).rows < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+};
+
+describe("the ledger queue: rows reach D1 through a queue", () => {
+  it("a call's rows reach the ledger through the real local queue and its consumer", async () => {
+    const { key, id } = await createKey();
+    const answer = await json(await call("/v1/intent", { token: key, body: { text: "through the queue" }, env: QUEUE }));
+    await untilRows(id, 1);
+    expect(await ledgerOf(id)).toEqual({ rows: 1, cost: Math.round(answer.cost.usd * 1e12), keySpend: Math.round(answer.cost.usd * 1e12) });
+  });
+
+  it("a batch delivered twice writes and counts each row once, and is acknowledged both times", async () => {
+    const { id } = await createKey();
+    const messages = [1, 2, 3].map((i) => ({ id: `m${i}`, rows: [rowOf(id, 1000 * i)] }));
+    const first = await deliver(messages);
+    const again = await deliver(messages.map((m) => ({ ...m, attempts: 2 })));
+    for (const result of [first, again]) expect(result).toMatchObject({ outcome: "ok", ackAll: true, retryMessages: [] });
+    expect(await ledgerOf(id)).toEqual({ rows: 3, cost: 6000, keySpend: 6000 });
+  });
+
+  it("acknowledges only what it wrote: one bad message is retried, the others are written once", async () => {
+    const { id } = await createKey();
+    const good = [1, 2].map((i) => ({ id: `g${i}`, rows: [rowOf(id, 10 * i)] }));
+    const bad = { id: "bad", rows: [{ ...rowOf(id, 5), endpoint: null } as unknown as NewLedgerRow] };
+    const result = await deliver([good[0]!, bad, good[1]!]);
+    expect(result.ackAll).toBe(false);
+    expect(result.explicitAcks.sort()).toEqual(["g1", "g2"]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["bad"]);
+    // Delivered again with the good ones (after a partial failure): still once each.
+    await deliver([...good, bad].map((m) => ({ ...m, attempts: 2 })));
+    expect(await ledgerOf(id)).toEqual({ rows: 2, cost: 30, keySpend: 30 });
+  });
+
+  it("D1 down in the middle of a load: every message waits in the queue, none is lost, none counts twice", async () => {
+    const { id } = await createKey();
+    let down = false;
+    const d1 = flakyD1(env.DB, 0, () => down);
+    const waves = Array.from({ length: 6 }, (_, w) => Array.from({ length: 10 }, (_, i) => ({ id: `w${w}m${i}`, rows: [rowOf(id, 100 + w * 10 + i)] })));
+    const byId = new Map(waves.flat().map((m) => [m.id, { ...m, attempts: 1 }]));
+    let pending: { id: string; rows: NewLedgerRow[]; attempts: number }[] = [];
+    for (const [w, wave] of waves.entries()) {
+      down = w >= 2 && w < 4; // the outage: waves 2 and 3 find D1 failing
+      const result = await deliver([...wave, ...pending], d1);
+      // The queue delivers what was retried again later, one attempt more.
+      pending = result.retryMessages.map(({ msgId }) => {
+        const message = byId.get(msgId)!;
+        message.attempts += 1;
+        return message;
+      });
+      if (down) expect(pending.length).toBeGreaterThan(0);
+    }
+    down = false;
+    if (pending.length) expect((await deliver(pending, d1)).retryMessages).toEqual([]);
+    const all = waves.flat().flatMap((m) => m.rows);
+    const total = all.reduce((s, r) => s + r.costPico, 0);
+    expect(await ledgerOf(id)).toEqual({ rows: 60, cost: total, keySpend: total });
+    expect(d1.failed()).toBeGreaterThanOrEqual(2);
+  });
+
+  it("retries back off: 2, 4, 8 ... seconds, five minutes at most (ten tries wait out about 18 minutes)", () => {
+    expect([1, 2, 3, 8, 9, 10].map(retryDelaySeconds)).toEqual([2, 4, 8, 256, 300, 300]);
+    expect(Array.from({ length: 10 }, (_, i) => retryDelaySeconds(i + 1)).reduce((a, b) => a + b, 0)).toBe(1110);
+  });
+});
+
+describe("the ledger queue: on and off give the same spend", () => {
+  it("the same calls by two keys, one direct and one through the queue, answer the same spend", async () => {
+    const [direct, queued] = [await createKey(), await createKey()];
+    const bodies = ["refund my order", "where is parcel 7?", "cancel please", "thanks a lot!"].map((text) => ({ text, labels: ["billing", "shipping", "other"] }));
+    for (const body of bodies) {
+      expect((await call("/v1/intent", { token: direct.key, body })).status).toBe(200);
+      expect((await call("/v1/intent", { token: queued.key, body, env: QUEUE })).status).toBe(200);
+    }
+    await untilRows(queued.id, bodies.length);
+    const spend = async (key: string) => {
+      const { rows, totals } = await json(await call("/v1/spend?group_by=day,endpoint,model,tier", { token: key }));
+      return { rows, totals };
+    };
+    expect(await spend(queued.key)).toEqual(await spend(direct.key));
+  });
+});
