@@ -3,7 +3,7 @@ import { z } from "zod";
 import { requireAdmin } from "../keys/auth";
 import { usd, usdSchema } from "../metering/money";
 import { ADMIN, apiRoute, apiRoutes, errorAnswers, jsonAnswer, KEY_OR_ADMIN } from "../openapi/define";
-import { scopeKeyId } from "../spend/routes";
+import { scopeKeyId } from "../spend/read-scope";
 import { type BudgetState, budgetStates } from "./budget-use";
 import { alertsQuery, listAlerts, listedAlertSchema } from "./list";
 

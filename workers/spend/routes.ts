@@ -1,45 +1,21 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
-import type { AppEnv, Caller } from "../env";
-import { ApiError, badRequest } from "../errors";
+import type { AppEnv } from "../env";
+import { badRequest } from "../errors";
 import { loadPrices } from "../metering/prices";
-import { apiRoute, apiRoutes, errorAnswers, jsonAnswer, KEY_OR_ADMIN } from "../openapi/define";
+import { apiRoute, apiRoutes, jsonAnswer, KEY_OR_ADMIN } from "../openapi/define";
 import { attributionParams, groupColumn, groupNameSchema, spendGroups, TAG_COLUMN } from "./attribution-params";
 import { cacheSchema, queryCache } from "./cache";
 import { spendCsv } from "./csv";
-import { addDays, daySchema, dayOf } from "./days";
+import { dayOf } from "./days";
 import { metricsJson, metricsSchema } from "./spend-json";
 import { projection, projectionSchema } from "./projection";
+import { csvAnswer, range, rangeQuery, scoped, scopeKeyId, spendErrors, tags } from "./read-scope";
 import { ledgerRowSchema, listLedger, requestsQuery } from "./requests";
-import { topUsers, userJson, userSpendSchema, usersCsv } from "./users";
+import { usersOperation } from "./users-route";
 export { adminRollupRoutes } from "./admin";
 import { type Group, querySpend, type SpendRow } from "./spend";
-
-/** A key reads only its own rows; the admin reads all, or one key's with `key_id`. */
-export function scopeKeyId(caller: Caller, requested: string | undefined): string | undefined {
-  if (caller.kind === "admin") return requested;
-  if (requested !== undefined && requested !== caller.key.id) {
-    throw new ApiError(403, "forbidden", "a key can read only its own spend", { field: "key_id" });
-  }
-  return caller.key.id;
-}
-
-const DEFAULT_DAYS = 30;
-
-const rangeQuery = z.object({
-  from: daySchema.optional(),
-  to: daySchema.optional(),
-  key_id: z.string().max(100).optional(),
-});
-
-/** from..to: `to` defaults to today, `from` to the 30 days ending at `to`. */
-function range(q: z.infer<typeof rangeQuery>, today: string): { from: string; to: string } {
-  const to = q.to ?? today;
-  const from = q.from ?? addDays(to, 1 - DEFAULT_DAYS);
-  if (from > to) throw badRequest(`from (${from}) is after to (${to})`, "from");
-  return { from, to };
-}
 
 const spendQuery = rangeQuery.extend({
   ...attributionParams,
@@ -67,11 +43,6 @@ const rowJson = (row: SpendRow, groupBy: Group[], tagName: string | undefined): 
   ...metricsJson(row),
 });
 
-const usersQuery = rangeQuery.extend({
-  limit: z.coerce.number().int().min(1).max(1000).default(20),
-  format: z.enum(["json", "csv"]).default("json"),
-});
-
 /** Filters given once: a second `tag` or `user` would need a joint spend the rollups do not keep. */
 const once =
   (...names: string[]): MiddlewareHandler<AppEnv> =>
@@ -81,11 +52,6 @@ const once =
     }
     await next();
   };
-
-const tags = ["Spend"];
-const scoped = "A key reads its own; the admin token everyone's, or one key's with `key_id`";
-const spendErrors = errorAnswers(400, 401, 403, 429, 500);
-const csvAnswer = { "text/csv": { schema: z.string().meta({ description: "The rows, a header line first" }) } };
 
 const spendRoute = createRoute({
   method: "get",
@@ -130,26 +96,6 @@ const cacheRoute = createRoute({
       z.strictObject({ from: z.iso.date(), to: z.iso.date(), rows: z.array(cacheSchema.extend({ endpoint: z.string() })), totals: cacheSchema }),
       "Cache efficiency",
     ),
-    ...spendErrors,
-  },
-});
-
-const usersRoute = createRoute({
-  method: "get",
-  path: "/users",
-  tags,
-  summary: "The end users who cost the most from..to, costliest first, exactly; as CSV with format=csv",
-  description: `${scoped}. An end user is named by its key: the same name under two keys is two rows`,
-  security: KEY_OR_ADMIN,
-  request: { query: usersQuery },
-  responses: {
-    200: {
-      description: "The top end users",
-      content: {
-        "application/json": { schema: z.strictObject({ from: z.iso.date(), to: z.iso.date(), rows: z.array(userSpendSchema) }) },
-        ...csvAnswer,
-      },
-    },
     ...spendErrors,
   },
 });
@@ -204,18 +150,7 @@ export const spendRoutes = apiRoutes([
     const keyId = scopeKeyId(c.get("caller"), q.key_id);
     return c.json({ from, to, ...(await queryCache(c.get("db"), { from, to, keyId }, await loadPrices(c.get("db")))) }, 200);
   }),
-  apiRoute(usersRoute, async (c) => {
-    const q = c.req.valid("query");
-    const { from, to } = range(q, dayOf(Date.now()));
-    const users = await topUsers(c.get("db"), { from, to, keyId: scopeKeyId(c.get("caller"), q.key_id), limit: q.limit });
-    if (q.format === "csv") {
-      return c.body(usersCsv(users), 200, {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="users-${from}-${to}.csv"`,
-      });
-    }
-    return c.json({ from, to, rows: users.map(userJson) }, 200);
-  }),
+  usersOperation,
   apiRoute(requestsRoute, async (c) => {
     const q = c.req.valid("query");
     return c.json(await listLedger(c.get("db"), q, scopeKeyId(c.get("caller"), q.key_id)), 200);
