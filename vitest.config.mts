@@ -28,7 +28,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/**/*.test.ts"],
           // The dashboard's stylesheets are imported as text (`?raw`); vitest empties CSS it is not told to keep.
-          css: { include: [/workers\/dashboard\/public\/.+\.css/] },
+          css: { include: [/workers\/dashboard\/public\/.+\.css/, /swagger-ui\.css/] },
           exclude: ["test/simulator/**", "test/cli/**"],
           globalSetup: ["./test/global-setup.ts", "./test/support/webhook-receiver.ts"],
           setupFiles: ["./test/apply-migrations.ts"],
@@ -42,11 +42,12 @@ export default defineConfig({
         },
       },
       {
-        // The dashboard in Debian's chromium (playwright-core), against `wrangler dev` and the simulator.
+        // The dashboard and /docs in Debian's chromium (playwright-core), and /openapi.json read by outside
+        // OpenAPI tools, against `wrangler dev` and the simulator.
         test: {
           name: "browser",
           environment: "node",
-          include: ["test/browser/**/*.e2e.ts"],
+          include: ["test/browser/**/*.e2e.ts", "test/openapi/**/*.e2e.ts"],
           globalSetup: ["./test/support/dev-gateway.ts"],
         },
       },

@@ -81,5 +81,6 @@ Try it:
   curl -s ${base}/v1/spend/requests -H 'authorization: Bearer ${key}'
 
 Dashboard: ${base}/dashboard#token=${key}
+API reference: ${base}/docs (the document: ${base}/openapi.json)
 
 Ctrl-C stops it.`);

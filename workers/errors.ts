@@ -1,25 +1,40 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
 
-export type ErrorType =
-  | "invalid_json"
-  | "invalid_request"
-  | "unauthorized"
-  | "forbidden"
-  | "budget_exceeded"
-  | "not_found"
-  | "conflict"
-  | "method_not_allowed"
-  | "payload_too_large"
-  | "invalid_output"
-  | "refused"
-  | "rate_limited"
-  | "upstream_rejected"
-  | "upstream_error"
-  | "upstream_timeout"
-  | "not_configured"
-  | "internal_error";
+const ERROR_TYPES = [
+  "invalid_json",
+  "invalid_request",
+  "unauthorized",
+  "forbidden",
+  "budget_exceeded",
+  "not_found",
+  "conflict",
+  "method_not_allowed",
+  "payload_too_large",
+  "invalid_output",
+  "refused",
+  "rate_limited",
+  "upstream_rejected",
+  "upstream_error",
+  "upstream_timeout",
+  "not_configured",
+  "internal_error",
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+/** The SPEC's error shape, as ApiError.toJSON writes it. */
+export const errorSchema = z
+  .strictObject({
+    error: z.strictObject({
+      type: z.enum(ERROR_TYPES),
+      message: z.string(),
+      field: z.string().optional().meta({ description: "The request field at fault, when one is" }),
+    }),
+  })
+  .meta({ id: "Error" });
 
 /** An error the caller should see, as the SPEC's `{error: {type, message, field?}}`. */
 export class ApiError extends Error {
@@ -37,7 +52,7 @@ export class ApiError extends Error {
     return this.options.field;
   }
 
-  toJSON() {
+  toJSON(): z.infer<typeof errorSchema> {
     return { error: { type: this.type, message: this.message, ...(this.field ? { field: this.field } : {}) } };
   }
 }

@@ -1,9 +1,9 @@
 import { mkdir, readFile } from "node:fs/promises";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { launchChromium, watch as watchFor } from "../support/browser";
 import { adminToken, base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "../support/gateway-calls";
 
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const WAIT = { timeout: 30_000 };
 const DAY_MS = 86_400_000;
 
@@ -13,7 +13,7 @@ let requests: number;
 
 beforeAll(async () => {
   ({ key, requests } = await keyWithCalls("dashboard"));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS, timeout: 60_000 });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(() => browser?.close());
 
@@ -60,17 +60,7 @@ async function expectTable(page: Page, table: string, api: Spend, group: "endpoi
 }
 
 /** Whatever the page asked for: every URL must be this machine's, and none may carry the token. */
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
-  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("request", (req) => {
-    const url = new URL(req.url().replace(/^blob:/, ""));
-    if (!["127.0.0.1", "localhost"].includes(url.hostname)) problems.push(`left the machine: ${req.url()}`);
-    if (req.url().includes(key)) problems.push(`token in a URL: ${req.url()}`);
-  });
-  return problems;
-}
+const watch = (page: Page) => watchFor(page, key);
 
 describe("GET /dashboard in chromium", () => {
   it("shows what GET /v1/spend answers for the last 30 days: totals, chart, endpoints, models, tiers, CSV", async () => {

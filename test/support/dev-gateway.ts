@@ -60,7 +60,8 @@ async function waitForHealth(url: string, worker: ChildProcess, output: () => st
   throw new Error(`wrangler dev did not answer on ${url}/healthz:\n${output()}`);
 }
 
-export default async function setup(project: TestProject) {
+/** nanometer under `wrangler dev` against the simulator, on free ports and a D1 of its own; `stop` removes it all. */
+export async function startGateway(): Promise<{ url: string; adminToken: string; stop: () => Promise<void> }> {
   const persistTo = await mkdtemp(join(tmpdir(), "nanometer-browser-"));
   const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
   if ((await exited(migrate.child)) !== 0) throw new Error(`migrations failed:\n${migrate.output()}`);
@@ -93,9 +94,14 @@ export default async function setup(project: TestProject) {
     await teardown();
     throw error;
   }
+  return { url, adminToken, stop: teardown };
+}
+
+export default async function setup(project: TestProject) {
+  const { url, adminToken, stop } = await startGateway();
   project.provide("gatewayUrl", url);
   project.provide("gatewayAdminToken", adminToken);
-  return teardown;
+  return stop;
 }
 
 declare module "vitest" {

@@ -2,17 +2,21 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import worker from "../../workers/index";
+import { expectDocumented } from "./documented";
 
 /**
  * A `fetch` whose transport is the Worker's own fetch handler, for clients that take one (the
  * openai SDK, the AI SDK, LangChain); `settled()` waits for the Worker's background work (the ledger).
+ * Answers of nanometer's own endpoints are checked against /openapi.json (support/documented.ts).
  */
 export function workerFetch() {
   const pending: Promise<void>[] = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const ctx = createExecutionContext();
-    const response = await worker.fetch(new Request(input, init), env, ctx);
+    const request = new Request(input, init);
+    const response = await worker.fetch(request, env, ctx);
     pending.push(waitOnExecutionContext(ctx));
+    await expectDocumented(request, response);
     return response;
   };
   return { fetch, settled: () => Promise.all(pending.splice(0)) };

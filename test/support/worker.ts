@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import worker from "../../workers/index";
 import type { Env } from "../../workers/env";
+import { expectDocumented } from "./documented";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -22,7 +23,10 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   return response;
 }
 
-/** Calls the Worker's fetch handler; `settled()` waits for its background work. */
+/**
+ * Calls the Worker's fetch handler; `settled()` waits for its background work. Every answer is
+ * checked against /openapi.json first (support/documented.ts), so the whole suite checks shapes.
+ */
 export async function dispatch(path: string, options: CallOptions = {}): Promise<{ response: Response; settled: () => Promise<void> }> {
   const headers = new Headers(options.headers);
   if (options.token !== null) headers.set("authorization", `Bearer ${options.token ?? ADMIN_TOKEN}`);
@@ -38,6 +42,7 @@ export async function dispatch(path: string, options: CallOptions = {}): Promise
   });
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...options.env }, ctx);
+  await expectDocumented(request, response);
   return { response, settled: () => waitOnExecutionContext(ctx) };
 }
 

@@ -1,9 +1,59 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { alerts } from "../db/schema";
 import { randomHex } from "../keys/secrets";
-import { usd } from "../metering/money";
+import { usd, usdSchema } from "../metering/money";
 
 export type AlertType = "budget_threshold" | "spend_anomaly";
+
+const eventFields = {
+  id: z.string(),
+  created: z.iso.datetime(),
+  key_id: z.string(),
+  key_name: z.string(),
+  period: z.string().meta({ description: "The budget's or the day's UTC period: YYYY-MM-DD, or YYYY-MM for a monthly budget" }),
+  spent_usd: usdSchema.meta({ description: "The period's spend when the event was recorded" }),
+};
+
+/** The events as recorded, and as the webhook receives them (eventBody below writes them). */
+export const alertEventSchemas = [
+  z
+    .strictObject({
+      ...eventFields,
+      type: z.literal("budget_threshold"),
+      threshold: z.number().meta({ description: "The share of the budget passed: 0.5, 0.8, or 1 when the budget refused a call" }),
+      budget_usd: usdSchema,
+    })
+    .meta({ id: "BudgetThresholdEvent" }),
+  z
+    .strictObject({
+      ...eventFields,
+      type: z.literal("spend_anomaly"),
+      trailing_mean_usd: usdSchema.meta({ description: "The key's mean daily spend over the 7 whole days before" }),
+      trailing_from: z.iso.date(),
+      trailing_to: z.iso.date(),
+      factor: z.number().meta({ description: "ANOMALY_FACTOR" }),
+      min_usd: usdSchema.meta({ description: "ANOMALY_MIN_USD" }),
+    })
+    .meta({ id: "SpendAnomalyEvent" }),
+] as const;
+export type AlertEvent = z.infer<(typeof alertEventSchemas)[number]>;
+
+/** The webhook as the document describes it (OpenAPI `webhooks`): what ALERT_WEBHOOK_URL receives. */
+export const alertWebhook = createRoute({
+  method: "post",
+  path: "alert",
+  tags: ["Alerts"],
+  summary: "An alert event, POSTed to ALERT_WEBHOOK_URL by the poll cron until it gets a 2xx",
+  request: {
+    headers: z.object({
+      "x-nanometer-signature": z.string().meta({ description: "sha256=<hex HMAC-SHA256 of the body's bytes, keyed with ALERT_WEBHOOK_SECRET>" }),
+    }),
+    body: { required: true, content: { "application/json": { schema: z.discriminatedUnion("type", alertEventSchemas) } } },
+  },
+  responses: { 200: { description: "Any 2xx: delivered. Anything else, or no answer in 10 s, is tried again with backoff" } },
+});
 
 /** An event to record: what the webhook body says, and the columns that make it once-only. */
 export interface NewAlert {

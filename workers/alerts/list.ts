@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { type Alert, alerts } from "../db/schema";
+import { type AlertEvent, alertEventSchemas } from "./events";
 import { badRequest } from "../errors";
 import { DAY_MS, daySchema, dayStartMs } from "../spend/days";
 
@@ -35,8 +36,26 @@ const exactly = (body: string): Record<string, unknown> =>
   JSON.parse(body, ((_key: string, value: unknown, context?: { source?: string }) =>
     typeof value === "number" && context?.source !== undefined ? JSON.rawJSON(context.source) : value) as Parameters<typeof JSON.parse>[1]);
 
+const isoOrNull = z.iso.datetime().nullable();
+
+const deliverySchema = z
+  .strictObject({
+    state: z.enum(["delivered", "failing", "pending"]),
+    attempts: z.int(),
+    delivered_at: isoOrNull,
+    next_attempt_at: isoOrNull,
+    last_status: z.int().nullable(),
+    last_error: z.string().nullable(),
+    history: z.array(z.strictObject({ at: z.iso.datetime(), status: z.int().nullable(), error: z.string().nullable(), ms: z.int() })),
+  })
+  .meta({ id: "AlertDelivery", description: "Where the webhook delivery stands, with every attempt" });
+
+/** An event as listed: its webhook body, and its delivery. */
+const [threshold, anomaly] = alertEventSchemas;
+export const listedAlertSchema = z.discriminatedUnion("type", [threshold.extend({ delivery: deliverySchema }), anomaly.extend({ delivery: deliverySchema })]);
+
 /** Where an event's delivery stands: delivered (a 2xx), failing (the last attempt did not get one), or pending. */
-function deliveryJson(a: Alert) {
+function deliveryJson(a: Alert): z.infer<typeof deliverySchema> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     state: a.deliveredAt !== null ? "delivered" : a.lastError !== null ? "failing" : "pending",
@@ -45,7 +64,7 @@ function deliveryJson(a: Alert) {
     next_attempt_at: iso(a.nextAttemptAt),
     last_status: a.lastStatus,
     last_error: a.lastError,
-    history: JSON.parse(a.history) as unknown[],
+    history: JSON.parse(a.history) as z.infer<typeof deliverySchema>["history"],
   };
 }
 
@@ -71,7 +90,8 @@ export async function listAlerts(db: Db, q: AlertsQuery) {
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((a) => ({ ...exactly(a.body), delivery: deliveryJson(a) })),
+    // The body is the event recorded by events.ts, read back as it was written.
+    data: page.map((a) => ({ ...(exactly(a.body) as AlertEvent), delivery: deliveryJson(a) })),
     next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null,
   };
 }

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { validate } from "../http/body";
-import { canonicalTags, endUserText, mergeTags, parseTagsHeader, parseUserHeader, TAGS_HEADER, type Tags, tagsObject, USER_HEADER } from "./tags";
+import { canonicalTags, endUserText, MAX_END_USER, MAX_TAGS, mergeTags, parseTagsHeader, parseUserHeader, TAG_RULE, TAGS_HEADER, type Tags, tagsObject, USER_HEADER } from "./tags";
 
 /** Whom a call's spend is attributed to, beyond its key: its tags and its end user. */
 export interface Attribution {
@@ -11,6 +11,19 @@ export interface Attribution {
 }
 
 export const NO_ATTRIBUTION: Attribution = { tags: {}, endUser: null };
+
+/**
+ * The two headers as the document lists them on the calls that are billed. They are read by
+ * readAttribution, not by a route's request check: every /v1 call may send them.
+ */
+export const attributionHeaders = z.object({
+  [TAGS_HEADER]: z.string().optional().meta({
+    description: `Tags for the spend API: comma-separated name=value pairs (at most ${MAX_TAGS}, each name and value ${TAG_RULE}), such as feature=autocomplete,team=search; never sent upstream`,
+  }),
+  [USER_HEADER]: z.string().optional().meta({
+    description: `The end user the call is for (at most ${MAX_END_USER} characters, no control characters), before the body's; never sent upstream`,
+  }),
+});
 
 /** Reads x-nanometer-tags and x-nanometer-user once per /v1 call, after authentication; a bad one is a 400 naming it. */
 export const readAttribution: MiddlewareHandler<AppEnv> = async (c, next) => {

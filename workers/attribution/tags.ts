@@ -7,7 +7,7 @@ export type Tags = Record<string, string>;
 export const MAX_TAGS = 10;
 /** What a tag name and a tag value are made of (SPEC: Attribution). */
 export const TAG_PART = /^[A-Za-z0-9_.:-]{1,64}$/;
-const TAG_RULE = "1 to 64 of A-Z a-z 0-9 _ . : -";
+export const TAG_RULE = "1 to 64 of A-Z a-z 0-9 _ . : -";
 /** An end user is the caller's own identifier: any text but control characters, up to this long. */
 export const MAX_END_USER = 256;
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -15,8 +15,6 @@ import { listJson, ownedPage } from "./lists";
 import { lineBudget, meterBatch } from "./meter";
 import { recordBatch, recordResultFiles } from "./owners";
 import { withBatchReservation } from "./reservation";
-import { taskBatchResults } from "./results";
-import { createTaskBatch } from "./tasks";
 import { cancelBatch, createBatch, endedAt, retrieveBatch } from "./upstream";
 
 /** Only what nanometer checks; the rest (completion_window, metadata...) goes upstream as sent. */
@@ -61,7 +59,6 @@ export const batchesRoutes = new Hono<AppEnv>()
       return c.json(batch);
     });
   })
-  .post("/tasks", createTaskBatch)
   .get("/", async (c) => {
     const { objects, hasMore } = await ownedPage(c, "batch", c.req.query(), 100, 20);
     const batches = await Promise.all(objects.map((owned) => current(c, owned).catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)))));
@@ -71,5 +68,4 @@ export const batchesRoutes = new Hono<AppEnv>()
   .post("/:id/cancel", async (c) => {
     const { id } = await ownedBy(c, "batch", c.req.param("id"));
     return c.json(await cancelBatch(c.env, id));
-  })
-  .get("/:id/results", taskBatchResults);
+  });

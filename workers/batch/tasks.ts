@@ -3,7 +3,7 @@ import { z } from "zod";
 import { taskBatchItems } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError, badRequest } from "../errors";
-import { readJson, validate } from "../http/body";
+import { validate } from "../http/body";
 import { callerKey } from "../keys/auth";
 import { DEFAULT_MODEL } from "../metering/cost";
 import { loadPrices, priceAt } from "../metering/prices";
@@ -23,7 +23,7 @@ const MAX_ITEM_CHARS = 1_000_000;
 const ITEMS_PER_INSERT = 25;
 const INSERTS_PER_WRITE = 100;
 
-const taskBatch = z.strictObject({
+export const taskBatch = z.strictObject({
   endpoint: z.enum(Object.keys(TASKS) as [TaskName, ...TaskName[]]),
   items: z
     .array(z.looseObject({ custom_id: z.string().min(1).max(512) }))
@@ -95,9 +95,8 @@ async function storeItems(c: Context<AppEnv>, batchId: string, items: Item[]) {
  * the online call, built by the same code (the task's prompt and taskParams), so answers are read
  * back with the task's own parse (task-results.ts) and lines share the prompt prefix and cache key.
  */
-export async function createTaskBatch(c: Context<AppEnv>): Promise<Response> {
+export async function createTaskBatch(c: Context<AppEnv>, body: z.infer<typeof taskBatch>) {
   const key = callerKey(c.get("caller"));
-  const body = validate(taskBatch, await readJson(c));
   const task = TASKS[body.endpoint] as unknown as Task<any, object>;
   const items = body.items as Item[];
   const { inputs, model } = await checkItems(c, task, items);
@@ -130,5 +129,5 @@ async function startTaskBatch(c: Context<AppEnv>, body: z.infer<typeof taskBatch
     throw err;
   }
   await recordBatch(c.env, c.get("db"), batch, owner, { job: body.endpoint, model, ...c.get("attribution") });
-  return c.json(batch);
+  return c.json(batch, 200);
 }

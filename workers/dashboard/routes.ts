@@ -1,7 +1,4 @@
-import { Hono } from "hono";
-import { etag } from "hono/etag";
-import type { AppEnv } from "../env";
-import { ApiError } from "../errors";
+import { bundledFiles, CSS, JS } from "../http/bundled-files";
 import page from "./public/dashboard.html?raw";
 import alerts from "./public/dashboard/alerts.js?raw";
 import app from "./public/dashboard/app.js?raw";
@@ -13,25 +10,6 @@ import tables from "./public/dashboard/tables.js?raw";
 import uPlotCss from "./public/dashboard/vendor/uPlot.min.css?raw";
 import uPlotJs from "./public/dashboard/vendor/uPlot.iife.min.js?raw";
 
-/**
- * GET /dashboard: the spend dashboard, its files bundled into the Worker as text. Not Workers
- * static assets: an [assets] block puts the assets router in front of every request, the API's
- * too, and that hop cost each API call more than the rest of the gateway (BENCHMARKS.md).
- */
-const JS = "text/javascript; charset=utf-8";
-const CSS = "text/css; charset=utf-8";
-const files = new Map<string, { body: string; type: string }>([
-  ["app.js", { body: app, type: JS }],
-  ["alerts.js", { body: alerts, type: JS }],
-  ["daily-chart.js", { body: dailyChart, type: JS }],
-  ["format.js", { body: format, type: JS }],
-  ["tables.js", { body: tables, type: JS }],
-  ["style.css", { body: style, type: CSS }],
-  ["icon.svg", { body: icon, type: "image/svg+xml" }],
-  ["vendor/uPlot.iife.min.js", { body: uPlotJs, type: JS }],
-  ["vendor/uPlot.min.css", { body: uPlotCss, type: CSS }],
-]);
-
 /** The page loads only its own files and talks only to this Worker. */
 const PAGE_HEADERS = {
   "content-security-policy":
@@ -39,17 +17,15 @@ const PAGE_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-export const dashboardRoutes = new Hono<AppEnv>()
-  .use(etag())
-  .use(async (c, next) => {
-    await next();
-    c.header("x-content-type-options", "nosniff");
-    // Revalidated on each load (a 304 by ETag), so a deploy shows at once.
-    c.header("cache-control", "no-cache");
-  })
-  .get("/", (c) => c.html(page, 200, PAGE_HEADERS))
-  .get("/:file{.+}", (c) => {
-    const file = files.get(c.req.param("file"));
-    if (!file) throw new ApiError(404, "not_found", "no such dashboard file");
-    return c.body(file.body, 200, { "content-type": file.type });
-  });
+/** GET /dashboard: the spend dashboard. */
+export const dashboardRoutes = bundledFiles(page, PAGE_HEADERS, {
+  "app.js": { body: app, type: JS },
+  "alerts.js": { body: alerts, type: JS },
+  "daily-chart.js": { body: dailyChart, type: JS },
+  "format.js": { body: format, type: JS },
+  "tables.js": { body: tables, type: JS },
+  "style.css": { body: style, type: CSS },
+  "icon.svg": { body: icon, type: "image/svg+xml" },
+  "vendor/uPlot.iife.min.js": { body: uPlotJs, type: JS },
+  "vendor/uPlot.min.css": { body: uPlotCss, type: CSS },
+});

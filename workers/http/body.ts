@@ -2,9 +2,10 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { ApiError, badRequest } from "../errors";
 
-/** The request's JSON body; 400 when it is not JSON. */
-export async function readJson(c: Context): Promise<unknown> {
+/** The request's JSON body; 400 when it is not JSON, or empty unless the body is optional (then `{}`). */
+export async function readJson(c: Context, required = true): Promise<unknown> {
   const text = await c.req.text();
+  if (text.trim() === "" && !required) return {};
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "the request body must be a JSON object");
   try {
     return JSON.parse(text);

@@ -4,9 +4,11 @@ import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { callerKey } from "../keys/auth";
 import { hasBudget, reserve, settle } from "../keys/budget";
-import { type CallBound, costJson, DEFAULT_MODEL, maxCostPico, usageJson } from "../metering/cost";
+import { z } from "zod";
+import { type CallBound, costJson, costSchema, DEFAULT_MODEL, maxCostPico, usageJson, usageSchema } from "../metering/cost";
 import { recordInBackground } from "../metering/ledger";
-import { type Endpoint, type LedgerError, MeteredRequest } from "../metering/metered-request";
+import { type Endpoint, type LedgerError, MeteredRequest, OUTCOMES } from "../metering/metered-request";
+import { usd, usdSchema } from "../metering/money";
 import { billedTier, loadPrices, priceAt, pricedModels } from "../metering/prices";
 
 /**
@@ -61,13 +63,27 @@ export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: str
   }
 }
 
-/** The SPEC's common fields of every task answer. */
-export function meteredFields(meter: MeteredRequest, model: string) {
+const attemptSchema = z
+  .strictObject({ model: z.string(), outcome: z.enum(OUTCOMES), cost_usd: usdSchema })
+  .meta({ id: "Attempt", description: "One upstream call of the request (a second one is an escalation to gpt-5.4-mini)" });
+
+/** The SPEC's common fields of every task answer, beside the task's own. */
+export const meteredSchema = z.strictObject({
+  id: z.string().meta({ description: "The request's id, also its `x-request-id` header" }),
+  model: z.string().meta({ description: "The model whose answer this is" }),
+  usage: usageSchema,
+  cost: costSchema,
+  latency_ms: z.int(),
+  attempts: z.array(attemptSchema),
+});
+
+export function meteredFields(meter: MeteredRequest, model: string): z.infer<typeof meteredSchema> {
   return {
     id: meter.requestId,
     model,
     usage: usageJson(meter.usage),
     cost: costJson(meter.cost),
     latency_ms: meter.latencyMs(),
+    attempts: meter.attemptList.map((a) => ({ model: a.model, outcome: a.outcome, cost_usd: usd(a.cost.costPico) })),
   };
 }

@@ -1,14 +1,10 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { ApiKey } from "../db/schema";
-import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { readJson, validate } from "../http/body";
-import { picoFromUsd, usd, usdOrNull } from "../metering/money";
+import { picoFromUsd } from "../metering/money";
+import { ADMIN, apiRoute, apiRoutes, errorAnswers, jsonAnswer } from "../openapi/define";
 import { requireAdmin } from "./auth";
-import { budgetsOf, gateOf } from "./budget";
-import { spentIn } from "./key-spend";
-import { type Period, periodEnd, periodOf } from "./reservations";
+import { keyJson, keySchema, keyWithSpend, keyWithSpendSchema } from "./key-json";
 import { createKey, type KeySettings, listKeys, revokeKey, updateKey } from "./store";
 
 const budgetUsd = z
@@ -38,57 +34,73 @@ function settingsOf(body: z.infer<typeof keyChanges>): Partial<KeySettings> {
   };
 }
 
-/**
- * A key's budget use per period: spent (the ledger's), and reserved by its calls in flight (its
- * gate's; asked only of keys with a budget).
- */
-async function spendOf(c: { env: AppEnv["Bindings"]; db: AppEnv["Variables"]["db"] }, key: ApiKey, now: number) {
-  const budgets = budgetsOf(key);
-  const gate = budgets.day === null && budgets.month === null ? null : await gateOf(c.env, key.id).snapshot(key.id).catch(() => null);
-  const period = async (p: Period) => ({
-    period: periodOf(p, now),
-    budget_usd: usdOrNull(budgets[p]),
-    spent_usd: usd(await spentIn(c.db, key.id, p, periodOf(p, now))),
-    reserved_usd: usd(gate ? (p === "day" ? gate.dayReserved : gate.monthReserved) : 0n),
-    resets_at: new Date(periodEnd(p, now)).toISOString(),
-  });
-  return { day: await period("day"), month: await period("month") };
-}
+const keyId = z.object({ id: z.string() });
+const tags = ["Keys"];
 
-function keyJson(k: ApiKey) {
-  return {
-    id: k.id,
-    name: k.name,
-    key_prefix: k.keyPrefix,
-    created: new Date(k.createdAt).toISOString(),
-    revoked: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
-    daily_budget_usd: usdOrNull(k.dailyBudgetPico),
-    monthly_budget_usd: usdOrNull(k.monthlyBudgetPico),
-    rpm: k.rpm,
-  };
-}
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags,
+  summary: "Creates an API key; the key itself is in this answer only",
+  security: ADMIN,
+  request: { body: { required: true, content: { "application/json": { schema: keySettings } } } },
+  responses: {
+    201: jsonAnswer(keySchema.extend({ key: z.string() }).meta({ id: "CreatedKey" }), "The new key, with its secret `key`"),
+    ...errorAnswers(400, 401, 403, 413, 429, 500),
+  },
+});
 
-export const adminKeyRoutes = new Hono<AppEnv>()
-  .use(requireAdmin)
-  .post("/", async (c) => {
-    const body = validate(keySettings, await readJson(c));
-    const { row, secret } = await createKey(c.get("db"), { dailyBudgetPico: null, monthlyBudgetPico: null, rpm: null, ...settingsOf(body), name: body.name });
-    return c.json({ ...keyJson(row), key: secret }, 201);
-  })
-  .get("/", async (c) => {
-    const now = Date.now();
-    const ctx = { env: c.env, db: c.get("db") };
-    const keys = await listKeys(c.get("db"));
-    return c.json({ data: await Promise.all(keys.map(async (k) => ({ ...keyJson(k), spend: await spendOf(ctx, k, now) }))) });
-  })
-  .patch("/:id", async (c) => {
-    const body = validate(keyChanges, await readJson(c));
-    const row = await updateKey(c.get("db"), c.req.param("id"), settingsOf(body));
-    if (!row) throw new ApiError(404, "not_found", "no active key with that id");
-    return c.json({ ...keyJson(row), spend: await spendOf({ env: c.env, db: c.get("db") }, row, Date.now()) });
-  })
-  .delete("/:id", async (c) => {
-    const row = await revokeKey(c.get("db"), c.req.param("id"));
-    if (!row) throw new ApiError(404, "not_found", "no key with that id");
-    return c.json(keyJson(row));
-  });
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags,
+  summary: "Every key, with its spend and reservations per budget period",
+  security: ADMIN,
+  responses: { 200: jsonAnswer(z.strictObject({ data: z.array(keyWithSpendSchema) }), "The keys"), ...errorAnswers(401, 403, 429, 500) },
+});
+
+const updateKeyRoute = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags,
+  summary: "Changes a key's name, budgets or rate limit (null clears one)",
+  security: ADMIN,
+  request: { params: keyId, body: { required: true, content: { "application/json": { schema: keyChanges } } } },
+  responses: { 200: jsonAnswer(keyWithSpendSchema, "The key as changed"), ...errorAnswers(400, 401, 403, 404, 413, 429, 500) },
+});
+
+const revokeKeyRoute = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags,
+  summary: "Revokes a key",
+  security: ADMIN,
+  request: { params: keyId },
+  responses: { 200: jsonAnswer(keySchema, "The key, revoked"), ...errorAnswers(401, 403, 404, 429, 500) },
+});
+
+export const adminKeyRoutes = apiRoutes(
+  [
+    apiRoute(createKeyRoute, async (c) => {
+      const body = c.req.valid("json");
+      const { row, secret } = await createKey(c.get("db"), { dailyBudgetPico: null, monthlyBudgetPico: null, rpm: null, ...settingsOf(body), name: body.name });
+      return c.json({ ...keyJson(row), key: secret }, 201);
+    }),
+    apiRoute(listKeysRoute, async (c) => {
+      const now = Date.now();
+      const ctx = { env: c.env, db: c.get("db") };
+      return c.json({ data: await Promise.all((await listKeys(c.get("db"))).map((k) => keyWithSpend(ctx, k, now))) }, 200);
+    }),
+    apiRoute(updateKeyRoute, async (c) => {
+      const row = await updateKey(c.get("db"), c.req.valid("param").id, settingsOf(c.req.valid("json")));
+      if (!row) throw new ApiError(404, "not_found", "no active key with that id");
+      return c.json(await keyWithSpend({ env: c.env, db: c.get("db") }, row, Date.now()), 200);
+    }),
+    apiRoute(revokeKeyRoute, async (c) => {
+      const row = await revokeKey(c.get("db"), c.req.valid("param").id);
+      if (!row) throw new ApiError(404, "not_found", "no key with that id");
+      return c.json(keyJson(row), 200);
+    }),
+  ],
+  requireAdmin,
+);

@@ -2,7 +2,8 @@
  * The accounting, in one place: usage × price = cost, in integer pico-USD (money.ts). Nothing
  * else multiplies tokens by prices.
  */
-import { type Pico, usd } from "./money";
+import { z } from "zod";
+import { type Pico, usd, usdSchema } from "./money";
 import { DEFAULT_TIER, type PriceRow, priceAt, type TokenPrice } from "./prices";
 
 export const DEFAULT_MODEL = "gpt-5.4-nano";
@@ -127,6 +128,24 @@ export function maxCostPico(prices: readonly PriceRow[], tier: string, bound: Ca
   const output = Math.max(...rows.map((p) => p.outputPico));
   return BigInt(bound.inputTokens) * BigInt(input) + BigInt(bound.outputTokens) * BigInt(output);
 }
+
+export const costSchema = z
+  .strictObject({
+    usd: usdSchema,
+    mini_usd: usdSchema,
+    saved_usd: usdSchema,
+  })
+  .meta({ id: "Cost", description: "What the call cost, what gpt-5.4-mini would have cost for the same tokens, and the difference" });
+
+export const usageSchema = z
+  .strictObject({
+    input_tokens: z.int(),
+    cached_tokens: z.int(),
+    cache_write_tokens: z.int(),
+    output_tokens: z.int(),
+    reasoning_tokens: z.int(),
+  })
+  .meta({ id: "Usage", description: "Tokens of every attempt together: cached and cache-write are part of input, reasoning part of output" });
 
 export function costJson(cost: { costPico: Pico; miniCostPico: Pico }) {
   const saved = BigInt(cost.miniCostPico) - BigInt(cost.costPico);

@@ -13,7 +13,8 @@ export interface LedgerError {
 }
 
 /** How one attempt's answer fared. */
-export type Outcome = "ok" | "invalid" | "refused" | "low_confidence" | "error";
+export const OUTCOMES = ["ok", "invalid", "refused", "low_confidence", "error"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface Attempt {
   model: string;

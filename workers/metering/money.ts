@@ -4,6 +4,8 @@
  * appears only at the edges: as an exact decimal JSON number, or a CSV cell.
  */
 
+import { z } from "zod";
+
 export const PICO_PER_USD = 1_000_000_000_000n;
 const PICO_DIGITS = 12;
 
@@ -33,6 +35,12 @@ export type UsdJson = RawJSON;
 export function usd(pico: Pico): UsdJson {
   return JSON.rawJSON(usdDecimal(pico));
 }
+
+/**
+ * A USD amount in an answer's schema: a JSON number to every reader (so the document says
+ * `type: number`), typed as the UsdJson that handlers write with `usd()`.
+ */
+export const usdSchema = z.number().meta({ description: "USD, exact to 1e-12 (a pico-dollar)" }) as unknown as z.ZodType<UsdJson, UsdJson>;
 
 /** A nullable amount as USD JSON. */
 export const usdOrNull = (pico: Pico | null | undefined): UsdJson | null => (pico === null || pico === undefined ? null : usd(pico));

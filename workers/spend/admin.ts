@@ -1,29 +1,50 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
-import { readJson, validate } from "../http/body";
 import { requireAdmin } from "../keys/auth";
+import { ADMIN, apiRoute, apiRoutes, errorAnswers, jsonAnswer } from "../openapi/define";
 import { addDays, daySchema, dayOf } from "./days";
-import { metricsJson } from "./spend-json";
+import { metricsJson, metricsSchema } from "./spend-json";
 import { retentionDays, rollDay } from "./rollup";
 
-const rollupBody = z.object({ day: daySchema.optional() });
+const rollupRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Spend"],
+  summary: "Rolls a day up again (default yesterday), idempotently, and answers its totals",
+  security: ADMIN,
+  // No body at all is the default day.
+  request: { body: { required: false, content: { "application/json": { schema: z.object({ day: daySchema.optional() }) } } } },
+  responses: {
+    200: jsonAnswer(
+      z.strictObject({
+        day: z.iso.date(),
+        rolled_at: z.iso.datetime(),
+        complete: z.boolean().meta({ description: "Whether the day had ended when it was rolled up (then spend reads it from the rollup)" }),
+        groups: z.int().meta({ description: "Rollup rows written" }),
+        totals: metricsSchema,
+      }),
+      "The day's totals as rolled up",
+    ),
+    ...errorAnswers(400, 401, 403, 413, 429, 500),
+  },
+});
 
 /** POST /v1/admin/rollup `{day}` (default yesterday): re-rolls that day and answers its totals. */
-export const adminRollupRoutes = new Hono<AppEnv>().use(requireAdmin).post("/", async (c) => {
-  const empty = (await c.req.text()).trim() === "";
-  const body = validate(rollupBody, empty ? {} : await readJson(c));
-  const now = Date.now();
-  const today = dayOf(now);
-  const day = body.day ?? addDays(today, -1);
-  if (day > today) throw badRequest(`${day} has not begun yet`, "day");
-  const rolled = await rollDay(c.get("db"), day, now, retentionDays(c.env));
-  return c.json({
-    day: rolled.day,
-    rolled_at: new Date(rolled.rolledAt).toISOString(),
-    complete: rolled.complete,
-    groups: rolled.groups,
-    totals: metricsJson(rolled.totals),
-  });
-});
+export const adminRollupRoutes = apiRoutes(
+  [
+    apiRoute(rollupRoute, async (c) => {
+      const body = c.req.valid("json");
+      const now = Date.now();
+      const today = dayOf(now);
+      const day = body.day ?? addDays(today, -1);
+      if (day > today) throw badRequest(`${day} has not begun yet`, "day");
+      const rolled = await rollDay(c.get("db"), day, now, retentionDays(c.env));
+      return c.json(
+        { day: rolled.day, rolled_at: new Date(rolled.rolledAt).toISOString(), complete: rolled.complete, groups: rolled.groups, totals: metricsJson(rolled.totals) },
+        200,
+      );
+    }),
+  ],
+  requireAdmin,
+);

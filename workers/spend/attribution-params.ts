@@ -4,15 +4,30 @@ import { badRequest } from "../errors";
 import type { AttributionQuery, Dimension } from "./dimension";
 import { GROUPS, type Group } from "./spend";
 
+const PLAIN = GROUPS.filter((g) => g !== "tag" && g !== "user");
+const GROUP_NAMES = [...PLAIN, "user", "tag:<name>"].join(", ");
+const GROUP_HELP = `use any of ${GROUP_NAMES}, comma-separated`;
+
+/** `tag=`, on GET /v1/spend and /v1/spend/requests. */
+export const tagFilterDescription = "Only the calls with this tag: `<name>:<value>`, or `<name>=<value>` for a name that holds a colon";
+/** `user=`, on the same two. */
+export const userFilterDescription = "Only the calls for this end user";
+
 /** The spend API's attribution parameters: `group_by` with `tag:<name>` and `user`, the filters `tag` and `user`. */
 export const attributionParams = {
-  group_by: z.string().default("day"),
-  tag: z.string().max(200).optional(),
-  user: endUserText.min(1).optional(),
+  group_by: z
+    .string()
+    .default("day")
+    .meta({ description: `Comma-separated, any of ${GROUP_NAMES} (one tag name a query)` }),
+  tag: z.string().max(200).optional().meta({ description: tagFilterDescription }),
+  user: endUserText.min(1).optional().meta({ description: userFilterDescription }),
 };
 
-const PLAIN = GROUPS.filter((g) => g !== "tag" && g !== "user");
-const GROUP_HELP = `use any of ${[...PLAIN, "user", "tag:<name>"].join(", ")}, comma-separated`;
+/** A group as an answer's `group_by` names it: `tag:<name>` for a tag's. */
+export const groupNameSchema = z.union([z.enum(GROUPS).exclude(["tag"]), z.templateLiteral(["tag:", z.string()])]);
+
+/** The pattern of a tag's column in a spend row (groupColumn). */
+export const TAG_COLUMN = "^tag:";
 
 /** `group_by`: its groups in GROUPS order, and the tag name when one is `tag:<name>`. */
 function parseGroupBy(value: string): { groupBy: Group[]; tagName?: string } {

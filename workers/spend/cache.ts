@@ -1,7 +1,8 @@
 import { and, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { ledger, rollup } from "../db/schema";
-import { type Pico, usd } from "../metering/money";
+import { type Pico, usd, usdSchema } from "../metering/money";
 import { DEFAULT_TIER, priceAt, type PriceRow } from "../metering/prices";
 import { dayStartMs } from "./days";
 import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
@@ -86,7 +87,17 @@ function add(t: CacheTotals, s: CacheSums, prices: readonly PriceRow[]): CacheTo
   };
 }
 
-const cacheJson = (t: CacheTotals) => ({
+export const cacheSchema = z.strictObject({
+  input_tokens: z.int(),
+  cached_tokens: z.int(),
+  uncached_input_tokens: z.int(),
+  cache_hit_ratio: z.number(),
+  prefix_tokens: z.int().meta({ description: "The fixed prompt prefix, measured: the most cached tokens any call had" }),
+  prefix_uncached_tokens: z.int().meta({ description: "Prefix tokens billed uncached" }),
+  prefix_saving_usd: usdSchema.meta({ description: "What caching the whole prefix on every call would have saved (a lower bound)" }),
+});
+
+const cacheJson = (t: CacheTotals): z.infer<typeof cacheSchema> => ({
   input_tokens: t.inputTokens,
   cached_tokens: t.cachedTokens,
   uncached_input_tokens: t.inputTokens - t.cachedTokens,

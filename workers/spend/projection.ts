@@ -1,5 +1,6 @@
+import { z } from "zod";
 import type { Db } from "../db/client";
-import { usd } from "../metering/money";
+import { usd, usdSchema } from "../metering/money";
 import { addDays } from "./days";
 import type { AttributionQuery } from "./dimension";
 import { querySpend } from "./spend";
@@ -7,11 +8,22 @@ import { querySpend } from "./spend";
 export const PROJECTION_BASIS_DAYS = 7;
 const MONTH_DAYS = 30;
 
+export const projectionSchema = z
+  .strictObject({
+    basis_days: z.int(),
+    basis_from: z.iso.date(),
+    basis_to: z.iso.date(),
+    monthly_usd: usdSchema,
+    monthly_mini_usd: usdSchema,
+    monthly_saved_usd: usdSchema,
+  })
+  .meta({ id: "Projection", description: "A month (30 days) at the rate of the last 7 whole UTC days, at nano and at mini" });
+
 /**
  * The monthly run-rate at nano and, for the same tokens, at mini: the last 7 whole UTC days
  * (today excluded, it is not over) × 30/7. Scoped like the spend it comes with.
  */
-export async function projection(db: Db, today: string, keyId: string | undefined, attribution?: AttributionQuery) {
+export async function projection(db: Db, today: string, keyId: string | undefined, attribution?: AttributionQuery): Promise<z.infer<typeof projectionSchema>> {
   const from = addDays(today, -PROJECTION_BASIS_DAYS);
   const to = addDays(today, -1);
   const { totals } = await querySpend(db, { from, to, groupBy: [], keyId, attribution });

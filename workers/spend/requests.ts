@@ -3,9 +3,9 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { type LedgerRow, ledger } from "../db/schema";
 import { badRequest } from "../errors";
-import { usd } from "../metering/money";
+import { usd, usdSchema } from "../metering/money";
 import { endUserText } from "../attribution/tags";
-import { parseTagFilter } from "./attribution-params";
+import { parseTagFilter, tagFilterDescription, userFilterDescription } from "./attribution-params";
 import { DAY_MS, daySchema, dayStartMs } from "./days";
 import { ledgerTag } from "./dimension";
 
@@ -17,10 +17,9 @@ export const requestsQuery = z.object({
   service_tier: z.string().max(50).optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
   request_id: z.string().max(700).optional(),
-  batch_id: z.string().max(200).optional(),
-  /** `<name>:<value>`, as GET /v1/spend takes it. */
-  tag: z.string().max(200).transform(parseTagFilter).optional(),
-  user: endUserText.min(1).optional(),
+  batch_id: z.string().max(200).optional().meta({ description: "Only the rows of this Batch API batch" }),
+  tag: z.string().max(200).transform(parseTagFilter).optional().meta({ description: tagFilterDescription }),
+  user: endUserText.min(1).optional().meta({ description: userFilterDescription }),
   key_id: z.string().max(100).optional(),
   from: daySchema.optional(),
   to: daySchema.optional(),
@@ -72,7 +71,37 @@ export async function listLedger(db: Db, q: RequestsQuery, keyId: string | undef
   return { data: page.map(ledgerJson), next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }
 
-export function ledgerJson(r: LedgerRow) {
+export const ledgerRowSchema = z
+  .strictObject({
+    id: z.int(),
+    request_id: z.string(),
+    attempt: z.int(),
+    time: z.iso.datetime(),
+    key_id: z.string(),
+    endpoint: z.string(),
+    model: z.string(),
+    service_tier: z.string(),
+    batch_id: z.string().nullable(),
+    upstream: z.string().meta({ description: "The upstream's own id of the call" }),
+    status: z.int(),
+    error: z.string().nullable(),
+    input_tokens: z.int(),
+    cached_tokens: z.int(),
+    output_tokens: z.int(),
+    reasoning_tokens: z.int(),
+    cache_write_tokens: z.int(),
+    cost_usd: usdSchema,
+    mini_cost_usd: usdSchema,
+    latency_ms: z.int(),
+    outcome: z.string(),
+    shadow: z.boolean(),
+    agreement: z.boolean().nullable(),
+    tags: z.record(z.string(), z.string()).nullable().meta({ description: "The call's tags, name → value; null for none" }),
+    end_user: z.string().nullable().meta({ description: "The end user the call was for; null for none" }),
+  })
+  .meta({ id: "LedgerRow", description: "One billed upstream attempt" });
+
+export function ledgerJson(r: LedgerRow): z.infer<typeof ledgerRowSchema> {
   return {
     id: r.id,
     request_id: r.requestId,

@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { MINI_MODEL } from "../metering/cost";
-import { usd, usdOrNull } from "../metering/money";
+import { usd, usdOrNull, usdSchema } from "../metering/money";
 import { measuredCost, wilson } from "./estimates";
 import type { Measured } from "./metrics";
 
@@ -34,8 +35,35 @@ export function derived(m: Measured) {
 /** a / b rounded half up, in integers. */
 const divideRounded = (a: bigint, b: bigint) => (2n * a + b) / (2n * b);
 
+const ratioOrNull = z.number().nullable();
+
+/** The SPEC's spend fields and the shadow comparison's (README: Proof that nano is enough). */
+export const metricsSchema = z.strictObject({
+  requests: z.int().meta({ description: "Requests, each counted once (on its last attempt); shadow calls not included" }),
+  errors: z.int().meta({ description: "Requests whose final status was 400 or more" }),
+  input_tokens: z.int(),
+  cached_tokens: z.int(),
+  cache_write_tokens: z.int(),
+  output_tokens: z.int(),
+  reasoning_tokens: z.int(),
+  cost_usd: usdSchema,
+  mini_cost_usd: usdSchema.meta({ description: "The same tokens at gpt-5.4-mini's prices" }),
+  saved_usd: usdSchema,
+  cache_hit_ratio: z.number().meta({ description: "Cached over input tokens" }),
+  escalations: z.int(),
+  shadow_requests: z.int(),
+  shadow_cost_usd: usdSchema,
+  agreement: ratioOrNull.meta({ description: "Agreed over judged shadow calls; null when none was judged" }),
+  agreement_low: ratioOrNull,
+  agreement_high: ratioOrNull,
+  mini_cost_usd_measured: usdSchema.nullable().meta({ description: "What mini would have cost, measured from shadow pairs; null when it cannot be" }),
+  mini_cost_usd_measured_low: usdSchema.nullable(),
+  mini_cost_usd_measured_high: usdSchema.nullable(),
+  cost_per_success_usd: usdSchema.nullable(),
+});
+
 /** The SPEC's spend fields and the shadow comparison's; USD only here, at the JSON edge. */
-export function metricsJson(m: Measured) {
+export function metricsJson(m: Measured): z.infer<typeof metricsSchema> {
   const { agreement, measuredPico, costPerSuccessPico } = derived(m);
   return {
     requests: m.requests,

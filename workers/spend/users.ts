@@ -1,9 +1,10 @@
 import { and, desc, eq, gte, isNotNull, lte, type SQL, sql, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { joinMoney, joinParts, moneyOrder, moneyParts } from "../db/money";
 import { ledger, rollupDays, rollupUserDays } from "../db/schema";
-import { usd, usdDecimal } from "../metering/money";
+import { usd, usdDecimal, usdSchema } from "../metering/money";
 import { cell } from "./csv";
 import { isComplete } from "./rollup";
 import { liveRows, liveSpansOf, rolledDays } from "./spend";
@@ -113,7 +114,24 @@ export async function topUsers(db: Db, q: UsersQuery) {
 
 export type UserSpend = Awaited<ReturnType<typeof topUsers>>[number];
 
-export const userJson = (u: UserSpend) => ({
+export const userSpendSchema = z
+  .strictObject({
+    key_id: z.string(),
+    end_user: z.string(),
+    requests: z.int(),
+    errors: z.int(),
+    input_tokens: z.int(),
+    cached_tokens: z.int(),
+    cache_write_tokens: z.int(),
+    output_tokens: z.int(),
+    reasoning_tokens: z.int(),
+    cost_usd: usdSchema,
+    mini_cost_usd: usdSchema.meta({ description: "The same tokens at gpt-5.4-mini's prices" }),
+    saved_usd: usdSchema,
+  })
+  .meta({ id: "UserSpend", description: "One end user of one key: its calls' plain sums from..to" });
+
+export const userJson = (u: UserSpend): z.infer<typeof userSpendSchema> => ({
   key_id: u.keyId,
   end_user: u.endUser,
   requests: u.requests,

@@ -3,11 +3,9 @@ import type { z } from "zod";
 import { attributeBody } from "../attribution/attribution";
 import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
-import { readJson, validate } from "../http/body";
-import { closeMeter, meteredFields, openMeter } from "../http/meter";
+import { closeMeter, meteredFields, meteredSchema, openMeter } from "../http/meter";
 import { callerKey } from "../keys/auth";
 import { MINI_MODEL } from "../metering/cost";
-import { usd } from "../metering/money";
 import { escalationPolicy, askWithEscalation } from "./escalation";
 import { taskBound, taskParams } from "./params";
 import { shadowInBackground, shadowRate } from "./shadow";
@@ -18,8 +16,7 @@ import type { Task, TaskInput } from "./task";
  * mini when asked and nano's answer fails), answer, record; then, for a sample, a shadow call to
  * mini. A budget reserves for the escalation too, when it may happen.
  */
-export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>): Promise<Response> {
-  const input = validate(task.input, await readJson(c));
+export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>, input: z.infer<S>) {
   const params = taskParams(task, input, callerKey(c.get("caller")).id);
   const escalates = escalationPolicy(c.env, input).enabled;
   attributeBody(c, { tags: input.tags ?? {}, endUser: input.user || null });
@@ -29,16 +26,12 @@ export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(
   try {
     const answered = await askWithEscalation(c.env, meter, task, params, input, model);
     const { output } = answered;
-    const body = {
-      ...meteredFields(meter, answered.model),
-      ...output,
-      attempts: meter.attemptList.map((a) => ({ model: a.model, outcome: a.outcome, cost_usd: usd(a.cost.costPico) })),
-    };
+    const body: z.infer<typeof meteredSchema> & O = { ...meteredFields(meter, answered.model), ...output };
     closeMeter(c, meter, answered.model, 200, null);
     if (answered.model !== MINI_MODEL && Math.random() < shadowRate(c.env, task.endpoint)) {
       shadowInBackground(c, task, params, input, { output, costPico: meter.cost.costPico }, meter);
     }
-    return c.json(body);
+    return c.json(body, 200);
   } catch (err) {
     const apiError = toApiError(err);
     closeMeter(c, meter, model, apiError.status, apiError);

@@ -35,9 +35,13 @@ function settingsOf(i: Input): string {
   return `${length}\n${language}`;
 }
 
+const output = z.strictObject({ summary: z.string() });
+
 export const summarize = defineTask({
   endpoint: "summarize",
+  summary: "Summarizes a text in about `words` words, in `target_language` when given",
   input,
+  output,
   request(i) {
     return {
       messages: [

@@ -3,7 +3,7 @@ import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall } from "
 import { z } from "zod";
 import { answerMessage } from "./answer";
 import { schemaViolation } from "./json-schema";
-import { callerText, defineTask, taskFields } from "./task";
+import { callerText, defineTask, jsonValue, taskFields } from "./task";
 
 // Messages and tools go upstream as the caller wrote them; only what nanometer reads is checked.
 const message = z.looseObject({
@@ -51,15 +51,19 @@ type Input = z.infer<typeof input>;
 const TASK_INSTRUCTIONS = `You do the user's task with the given tools.
 Call a tool when it helps, with arguments that follow its parameters schema exactly; answer in plain text when no tool fits.`;
 
-export interface CheckedToolCall {
-  id: string;
-  name: string;
-  /** The parsed arguments, or the raw string when they are not JSON. */
-  arguments: unknown;
-  /** Whether the arguments are JSON that fits the tool's parameters schema. */
-  valid: boolean;
-  error: string | null;
-}
+const checkedToolCall = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  arguments: jsonValue.meta({ description: "The parsed arguments, or the raw string when they are not JSON" }),
+  valid: z.boolean().meta({ description: "Whether the arguments are JSON that fits the tool's parameters schema" }),
+  error: z.string().nullable(),
+});
+export type CheckedToolCall = z.infer<typeof checkedToolCall>;
+
+const output = z.strictObject({
+  content: z.string().nullable().meta({ description: "The model's text, when it answered in text" }),
+  tool_calls: z.array(checkedToolCall),
+});
 
 /** One tool call, its arguments parsed and checked: a bad call is flagged for the caller, not hidden. */
 export function checkToolCall(call: ChatCompletionMessageToolCall, tools: Input["tools"]): CheckedToolCall {
@@ -83,7 +87,9 @@ export function checkToolCall(call: ChatCompletionMessageToolCall, tools: Input[
 
 export const tool = defineTask({
   endpoint: "tool",
+  summary: "Asks for tool calls with your function tools; arguments come back parsed and checked against each tool's parameters",
   input,
+  output,
   request(i) {
     // Tools stay in the caller's order (it can matter to them); nanometer adds nothing variable before them.
     const messages: ChatCompletionMessageParam[] = i.task
