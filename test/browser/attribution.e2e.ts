@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import OpenAI from "openai";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -150,6 +150,9 @@ describe("who spent it, on the dashboard in chromium", () => {
     await expectTable(page, "#tags", search!, "tag:feature");
     expect(await page.locator("#users-note").innerText()).toContain("not only tag feature:search's");
     await expectRequestsOf(page, { tag: "feature:search", limit: "25" });
+    const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#csv")]);
+    const csv = await gateway(`/v1/spend?${new URLSearchParams({ ...range, group_by: "day,endpoint,model,tier", tag: "feature:search", format: "csv" })}`, key.key);
+    expect(await readFile((await download.path()) ?? "", "utf8")).toBe(await csv.text());
 
     // Another tag's values within this one are not kept: the page says so rather than guess.
     await byTag(page, "team");
@@ -164,6 +167,11 @@ describe("who spent it, on the dashboard in chromium", () => {
     await mkdir("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/dashboard-attribution.png", fullPage: true });
     expect(problems).toEqual([]);
+
+    // A tag filter that is not <name>:<value>: the API's reason, on the page.
+    await page.fill('#range input[name="tag"]', "feature");
+    await page.click('#range button[type="submit"]');
+    await expect.poll(() => page.locator("#error").innerText(), WAIT).toContain('The spend API answered 400: tag: "feature" is not <name>:<value>');
     await page.close();
   }, 90_000);
 
