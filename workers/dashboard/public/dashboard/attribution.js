@@ -19,6 +19,12 @@ export function tagNamesOf(requests) {
   return names;
 }
 
+/** The tag name of a tag filter, read as the API reads it: `<name>:<value>`, or `<name>=<value>`. */
+function filterName(tag) {
+  const at = tag.includes("=") ? tag.indexOf("=") : tag.indexOf(":");
+  return at > 0 ? tag.slice(0, at) : undefined;
+}
+
 /**
  * Spend by the values of the tag named in the form (else of the tag filter's name, else of the
  * first name `seen`) under the dashboard's `query`. A tag filter of another name is not combined:
@@ -26,16 +32,16 @@ export function tagNamesOf(requests) {
  */
 export async function showByTag(query, seen = []) {
   const fresh = beginTags();
-  const filterName = query.tag ? query.tag.slice(0, query.tag.indexOf(":")) : undefined;
-  const name = tagForm.name.value.trim() || filterName || seen[0];
+  const filtered = filterName(query.tag);
+  const name = tagForm.name.value.trim() || filtered || seen[0];
   tagForm.name.value = name ?? "";
   tagsTable.dataset.group = `tag:${name}`;
-  if (name === undefined || (filterName !== undefined && name !== filterName)) {
+  if (name === undefined || (filtered !== undefined && name !== filtered)) {
     tagsTable.replaceChildren();
     tagsSection.setAttribute("aria-busy", "false");
     note(tagsNote, name === undefined
       ? "No call in this range has tags (x-nanometer-tags: name=value). Name a tag to see spend by its values."
-      : `Filtered on tag ${query.tag}: spend by ${name} within it is not kept (each tag name is rolled up apart). Clear the tag filter, or show ${filterName}.`);
+      : `Filtered on tag ${query.tag}: spend by ${name} within it is not kept (each tag name is rolled up apart). Clear the tag filter, or show ${filtered}.`);
     return;
   }
   tagsSection.setAttribute("aria-busy", "true");
