@@ -1,10 +1,9 @@
 import { mkdir, readFile } from "node:fs/promises";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { launchChromium, watch as watchFor } from "../support/browser";
-import { adminToken, base, gateway, keyWithCalls, type Spend, spend, type SpendMetrics } from "../support/gateway-calls";
+import { adminToken, base, gateway, keyWithCalls, spend } from "../support/gateway-calls";
+import { expectFigure, expectInterval, expectNullable, expectShown, expectTable, launch, openDashboard, rowIds, WAIT, watch } from "./dashboard-page";
 
-const WAIT = { timeout: 30_000 };
 const DAY_MS = 86_400_000;
 
 let browser: Browser;
@@ -13,59 +12,14 @@ let requests: number;
 
 beforeAll(async () => {
   ({ key, requests } = await keyWithCalls("dashboard"));
-  browser = await launchChromium();
+  browser = await launch();
 }, 120_000);
 afterAll(() => browser?.close());
-
-/** A shown figure is the exact value rounded: within half its last shown digit ("$0.000295", "45.3%"). */
-function expectShown(text: string, exact: number, scale = 1) {
-  const shown = text.replace(/[$,%]/g, "");
-  const decimals = shown.split(".")[1]?.length ?? 0;
-  expect(Math.abs(Number(shown) / scale - exact)).toBeLessThanOrEqual((0.5 * 10 ** -decimals) / scale + 1e-12);
-}
-
-/** A figure's raw value (`data-value`) equals the API's, and its text (not the interval under it) shows it rounded. */
-async function expectFigure(el: Locator, exact: number, scale = 1) {
-  expect(Number(await el.getAttribute("data-value"))).toBe(exact);
-  expectShown(await el.evaluate((e) => e.firstChild?.textContent ?? ""), exact, scale);
-}
-
-/** A figure the API may leave null: then the page says "—" and keeps no value. */
-async function expectNullable(el: Locator, exact: number | null, scale = 1) {
-  if (exact !== null) return expectFigure(el, exact, scale);
-  expect([await el.getAttribute("data-value"), await el.innerText()]).toEqual(["", "—"]);
-}
-
-/** The interval under a figure: its two ends, each the API's rounded ("49.0–94.3%"). */
-async function expectInterval(el: Locator, low: number, high: number, scale = 1) {
-  const [shownLow, shownHigh] = (await el.locator("small").innerText()).split("–");
-  expectShown(shownLow ?? "", low, scale);
-  expectShown(shownHigh ?? "", high, scale);
-}
-
-async function expectRow(row: Locator, api: SpendMetrics) {
-  for (const m of ["requests", "errors", "cost_usd", "mini_cost_usd", "saved_usd"] as const) await expectFigure(row.locator(`[data-metric="${m}"]`), api[m]);
-  await expectFigure(row.locator('[data-metric="cache_hit_ratio"]'), api.cache_hit_ratio, 100);
-  await expectNullable(row.locator('[data-metric="mini_cost_usd_measured"]'), api.mini_cost_usd_measured);
-  const agreement = row.locator('[data-metric="agreement"]');
-  await expectNullable(agreement, api.agreement, 100);
-  if (api.agreement !== null) await expectInterval(agreement, api.agreement_low!, api.agreement_high!, 100);
-}
-
-async function expectTable(page: Page, table: string, api: Spend, group: "endpoint" | "model" | "service_tier") {
-  const rows = page.locator(`${table} tbody tr[data-row]`);
-  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(api.rows.map((r) => r[group]));
-  for (const row of api.rows) await expectRow(page.locator(`${table} tr[data-row="${row[group]}"]`), row);
-  await expectRow(page.locator(`${table} tfoot tr`), api.totals);
-}
-
-/** Whatever the page asked for: every URL must be this machine's, and none may carry the token. */
-const watch = (page: Page) => watchFor(page, key);
 
 describe("GET /dashboard in chromium", () => {
   it("shows what GET /v1/spend answers for the last 30 days: totals, chart, endpoints, models, tiers, CSV", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems = watch(page);
+    const problems = watch(page, key);
     await page.goto(`${base}/dashboard#token=${key}`);
     await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
     expect(page.url()).toBe(`${base}/dashboard`);
@@ -180,22 +134,14 @@ describe("budgets and alerts on the dashboard", () => {
     });
     expect(cut.status).toBe(200);
     expect((await gateway("/v1/intent", capped.key, { text: "and now?" })).status).toBe(402);
-    // Recorded after each answer, in the background.
+    // Recorded after each answer, in the background; the ledger (which the budgets' spend reads)
+    // through the queue, so it may come after the alerts: the call and its shadow call.
     await vi.waitFor(async () => expect((await api(`/v1/admin/alerts?key_id=${capped.id}`, adminToken)).data).toHaveLength(3), WAIT);
+    await vi.waitFor(async () => expect((await spend(capped.key, {})).totals).toMatchObject({ requests: 1, shadow_requests: 1 }), WAIT);
   }, 60_000);
 
-  /** The page as `token` sees it, once loaded. */
-  async function open(token: string) {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems = watch(page);
-    await page.goto(`${base}/dashboard#token=${token}`);
-    await page.locator('#report[aria-busy="false"]').waitFor(WAIT);
-    return { page, problems };
-  }
-
   async function expectBudgets(page: Page, budgets: { key_id: string; period: string; spent_usd: number; budget_usd: number; used: number }[]) {
-    const rows = page.locator("#budgets tbody tr[data-row]");
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(budgets.map((b) => `${b.key_id}:${b.period}`));
+    expect(await rowIds(page, "#budgets")).toEqual(budgets.map((b) => `${b.key_id}:${b.period}`));
     for (const b of budgets) {
       const row = page.locator(`#budgets tr[data-row="${b.key_id}:${b.period}"]`);
       for (const field of ["spent_usd", "budget_usd"] as const) await expectFigure(row.locator(`[data-field="${field}"]`), b[field]);
@@ -204,15 +150,14 @@ describe("budgets and alerts on the dashboard", () => {
   }
 
   it("shows the admin every key's budget use and the range's alerts with their delivery, as the API answers them", async () => {
-    const { page, problems } = await open(adminToken);
+    const { page, problems } = await openDashboard(browser, adminToken);
     const budgets = await api("/v1/spend/budgets", adminToken);
     expect(budgets.data.map((b: { key_id: string }) => b.key_id)).toContain(capped.id);
     await expectBudgets(page, budgets.data);
 
     const [from, to] = [await page.inputValue('input[name="from"]'), await page.inputValue('input[name="to"]')];
     const alerts = await api(`/v1/admin/alerts?${new URLSearchParams({ from, to, limit: "200" })}`, adminToken);
-    const rows = page.locator("#alerts tbody tr[data-row]");
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-row")))).toEqual(alerts.data.map((a: { id: string }) => a.id));
+    expect(await rowIds(page, "#alerts")).toEqual(alerts.data.map((a: { id: string }) => a.id));
     for (const alert of alerts.data) {
       const row = page.locator(`#alerts tr[data-row="${alert.id}"]`);
       expect(await row.locator('[data-field="key_name"]').innerText()).toBe(alert.key_name);
@@ -229,7 +174,7 @@ describe("budgets and alerts on the dashboard", () => {
   }, 60_000);
 
   it("shows a key its own budget and no alerts (they are the admin's)", async () => {
-    const { page, problems } = await open(capped.key);
+    const { page, problems } = await openDashboard(browser, capped.key);
     const own = await api("/v1/spend/budgets", capped.key);
     expect(own.data.map((b: { period: string }) => b.period)).toEqual([today()]);
     await expectBudgets(page, own.data);

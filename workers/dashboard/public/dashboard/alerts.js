@@ -1,23 +1,14 @@
 // Budget use (GET /v1/spend/budgets) and the alerts of the range (GET /v1/admin/alerts), built
 // with textContent only (no markup from data).
-import { exactUsd, percent, usd } from "./format.js";
-import { cell, wrap } from "./tables.js";
-
-/** Fills `table` with a header of `labels` and `rows`, or one row saying `empty`. */
-function fill(table, labels, rows, empty) {
-  const body = wrap("tbody", ...rows);
-  if (rows.length === 0) body.append(wrap("tr", cell("td", empty, { colspan: String(labels.length), class: "empty" })));
-  table.replaceChildren(wrap("thead", wrap("tr", ...labels.map((label) => cell("th", label, { scope: "col" })))), body);
-}
-
-const money = (name, value) => cell("td", usd(value), { "data-field": name, "data-value": String(value), title: exactUsd(value) });
-const text = (name, value) => cell("td", value ?? "—", { "data-field": name });
+import { get } from "./api.js";
+import { percent, usd } from "./format.js";
+import { cell, fill, moneyCell as money, textCell as text, wrap } from "./tables.js";
 
 /** A day (YYYY-MM-DD) or a month (YYYY-MM), said so. */
 const periodLabel = (period) => `${period} (${period.length === 7 ? "month" : "day"})`;
 
 /** One row per key and budget period: spent, budget, and a bar of the share used. */
-export function renderBudgets(table, budgets) {
+function renderBudgets(table, budgets) {
   const rows = budgets.map((b) => {
     const used = cell("td", percent(b.used), { "data-field": "used", "data-value": String(b.used) });
     used.append(Object.assign(document.createElement("meter"), { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 0, value: Math.min(b.used, 1) }));
@@ -38,7 +29,7 @@ function summary(a) {
 }
 
 /** One row per event, newest first, with where its delivery stands. */
-export function renderAlerts(table, alerts) {
+function renderAlerts(table, alerts) {
   const rows = alerts.map((a) => {
     const attempts = a.delivery.attempts === 1 ? "1 attempt" : `${a.delivery.attempts} attempts`;
     const tr = wrap(
@@ -55,4 +46,25 @@ export function renderAlerts(table, alerts) {
     return tr;
   });
   fill(table, ["Time (UTC)", "Type", "Key", "Period", "What", "Spent", "Delivery"], rows, "No alerts in this range.");
+}
+
+const ALERTS_SHOWN = 200;
+const $ = (selector) => document.querySelector(selector);
+
+/**
+ * Budget use (a key's own; for the admin every key's, or the filtered key's) and, for the admin,
+ * the alerts of the range.
+ */
+export async function budgetsAndAlerts({ from, to, key_id }, admin) {
+  const budgets = await (await get("/v1/spend/budgets", { key_id })).json();
+  if (!admin) return { budgets, alerts: null };
+  return { budgets, alerts: await (await get("/v1/admin/alerts", { from, to, key_id, limit: String(ALERTS_SHOWN) })).json() };
+}
+
+export function renderBudgetsAndAlerts({ budgets, alerts }) {
+  renderBudgets($("#budgets"), budgets.data);
+  $("#alerts-section").hidden = alerts === null;
+  if (alerts === null) return;
+  renderAlerts($("#alerts"), alerts.data);
+  $("#alerts-more").hidden = alerts.next_cursor === null;
 }

@@ -1,57 +1,42 @@
-// The spend dashboard. The token comes from the URL fragment or the form and lives only in
-// `token` below: never stored, never put in a URL, sent only as `Authorization: Bearer`.
-import { renderAlerts, renderBudgets } from "./alerts.js";
+// The spend dashboard. The token comes from the URL fragment or the form into api.js, which alone
+// keeps it. The range form's key and tag filters apply to every figure the API can filter.
+import { budgetsAndAlerts, renderBudgetsAndAlerts } from "./alerts.js";
+import { ApiError, failureText, get, hasToken, latest, setToken } from "./api.js";
+import { onTagName, showByTag, showUsers, tagNamesOf } from "./attribution.js";
 import { drawDaily } from "./daily-chart.js";
 import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
+import { initRequests, narrowRequests, showRequests } from "./requests.js";
 import { renderTable } from "./tables.js";
 
 const DEFAULT_DAYS = 30;
 const $ = (selector) => document.querySelector(selector);
 const [login, range, report, error] = [$("#login"), $("#range"), $("#report"), $("#error")];
 const utcDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+const begin = latest();
 
-let token = null;
-let loads = 0;
+/** The key names by id when the caller is the admin, null for a key, undefined until known. */
+let keyNames;
+/** The range and filters of what is shown (those in the form may not be applied yet). */
+let shown;
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
+/** The range and the filters: the query every spend call starts from. */
+const filters = () => ({ from: range.from.value, to: range.to.value, key_id: range.key_id.value, tag: range.tag.value.trim() });
 
-/** GET `path` with the token; an ApiError when it is not a 2xx. */
-async function get(path, query = {}) {
-  const res = await fetch(`${path}?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) {
-    const body = await res.json().catch(() => null);
-    throw new ApiError(res.status, body?.error?.message ?? `the gateway answered ${res.status}`);
-  }
-  return res;
-}
-
-/** GET /v1/spend for the picked range; `extra` adds group_by or format. */
-const spend = (extra) => get("/v1/spend", { from: range.from.value, to: range.to.value, ...extra });
-
-const ALERTS_SHOWN = 200;
+/** GET /v1/spend under the filters; `extra` adds group_by or format. */
+const spend = (extra) => get("/v1/spend", { ...filters(), ...extra });
 
 /**
- * Budget use (a key's own, or every key's for the admin) and, for the admin, the alerts of the
- * range. The budgets' `key_id` says whose they are: null is every key's, so the caller is the admin.
+ * Whether the caller is the admin (the budgets of every key, `key_id` null) and then which keys
+ * there are, for the key filter. Once per token.
  */
-async function budgetsAndAlerts() {
+async function learnCaller() {
+  if (keyNames !== undefined) return;
   const budgets = await (await get("/v1/spend/budgets")).json();
-  if (budgets.key_id !== null) return { budgets, alerts: null };
-  const query = { from: range.from.value, to: range.to.value, limit: String(ALERTS_SHOWN) };
-  return { budgets, alerts: await (await get("/v1/admin/alerts", query)).json() };
-}
-
-function renderBudgetsAndAlerts({ budgets, alerts }) {
-  renderBudgets($("#budgets"), budgets.data);
-  $("#alerts-section").hidden = alerts === null;
-  if (alerts === null) return;
-  renderAlerts($("#alerts"), alerts.data);
-  $("#alerts-more").hidden = alerts.next_cursor === null;
+  const keys = budgets.key_id === null ? (await (await get("/v1/admin/keys")).json()).data : null;
+  keyNames = keys && new Map(keys.map((k) => [k.id, k.name]));
+  const options = (keys ?? []).map((k) => Object.assign(document.createElement("option"), { value: k.id, textContent: `${k.name} (${k.key_prefix}…)${k.revoked ? ", revoked" : ""}` }));
+  range.key_id.replaceChildren(range.key_id.options[0], ...options);
+  $("#key-filter").hidden = keys === null;
 }
 
 function setMetric(name, value, format, title) {
@@ -91,8 +76,10 @@ function showError(message) {
 
 /** Back to the form; `message` says why (a refused token). */
 function signOut(message) {
-  token = null;
-  loads += 1;
+  setToken(null);
+  keyNames = undefined;
+  range.key_id.value = "";
+  begin();
   range.hidden = report.hidden = true;
   login.hidden = false;
   error.hidden = true;
@@ -102,24 +89,30 @@ function signOut(message) {
 
 function failed(err) {
   if (err instanceof ApiError && err.status === 401) signOut(`That token was refused: ${err.message}.`);
-  else showError(err instanceof ApiError ? `The spend API answered ${err.status}: ${err.message}.` : `Could not reach the spend API: ${err.message}.`);
+  else showError(failureText(err));
 }
 
+/** Everything the page shows, for the range and filters; the attribution tables meanwhile. */
 async function load() {
-  const seen = ++loads;
+  const fresh = begin();
   error.hidden = true;
   login.hidden = true;
   range.hidden = false;
   report.setAttribute("aria-busy", "true");
   try {
+    await learnCaller();
+    const query = (shown = filters());
     const [days, endpoints, models, tiers, watched] = await Promise.all([
       ...["day", "endpoint", "model", "tier"].map(async (group_by) => (await spend({ group_by })).json()),
-      budgetsAndAlerts(),
+      budgetsAndAlerts(query, keyNames !== null),
+      // Rendered by their modules as they come; the tag names of the recent requests suggest the by-tag table's.
+      showRequests(query).then((page) => showByTag(query, tagNamesOf(page.data))),
+      showUsers(query, keyNames),
     ]);
-    if (seen !== loads) return;
+    if (!fresh()) return;
     report.hidden = false;
     renderTotals(days.totals, days.projection);
-    drawDaily($("#chart"), days.from, days.to, days.rows);
+    drawDaily($("#chart"), days.from, days.to, days.rows, (day) => narrowRequests("day", day));
     renderTable($("#endpoints"), endpoints.rows, endpoints.totals);
     renderTable($("#models"), models.rows, models.totals);
     renderTable($("#tiers"), tiers.rows, tiers.totals);
@@ -127,7 +120,7 @@ async function load() {
     renderBatches(tiers.rows);
     report.setAttribute("aria-busy", "false");
   } catch (err) {
-    if (seen === loads) failed(err);
+    if (fresh()) failed(err);
   }
 }
 
@@ -151,14 +144,14 @@ function tokenFromFragment() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   if (fromHash) {
-    token = fromHash;
+    setToken(fromHash);
     load();
   }
 }
 
 login.addEventListener("submit", (event) => {
   event.preventDefault();
-  token = login.token.value.trim();
+  setToken(login.token.value.trim());
   login.reset();
   load();
 });
@@ -167,10 +160,16 @@ range.addEventListener("submit", (event) => {
   load();
 });
 $("#csv").addEventListener("click", downloadCsv);
+report.addEventListener("click", (event) => {
+  const pick = event.target.closest("button[data-narrow]");
+  if (pick) narrowRequests(pick.dataset.narrow, pick.dataset.value, pick.dataset.key);
+});
+onTagName(() => showByTag(shown).catch(failed));
+initRequests(failed);
 $("#forget").addEventListener("click", () => signOut());
 window.addEventListener("hashchange", tokenFromFragment);
 
 range.to.value = utcDay(Date.now());
 range.from.value = utcDay(Date.now() - (DEFAULT_DAYS - 1) * 86_400_000);
 tokenFromFragment();
-if (!token) signOut();
+if (!hasToken()) signOut();

@@ -43,10 +43,18 @@ function options(width) {
   };
 }
 
-/** Draws (or redraws) the chart into `el`, sized to it and following its width. */
-export function drawDaily(el, from, to, rows) {
+/**
+ * Draws (or redraws) the chart into `el`, sized to it and following its width; a click on the
+ * plot calls `onPick` with the day (YYYY-MM-DD) under the cursor.
+ */
+export function drawDaily(el, from, to, rows, onPick) {
   const data = dailySeries(from, to, rows);
   if (plot) plot.destroy();
   plot = new uPlot(options(el.clientWidth), data, el);
+  const drawn = plot;
+  drawn.over.addEventListener("click", () => {
+    const at = drawn.cursor.idx;
+    if (at !== null && at !== undefined) onPick(new Date(data[0][at] * 1000).toISOString().slice(0, 10));
+  });
   observer.observe(el);
 }

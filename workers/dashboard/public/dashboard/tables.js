@@ -1,4 +1,5 @@
-// The per-endpoint, per-model and per-tier tables, built with textContent only (no markup from data).
+// The spend tables (per endpoint, model, tier, tag value) and the cells every table is built
+// of, with textContent only (no markup from data).
 import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 
 // [metric, label, pick, format, title, 95% interval under the figure]
@@ -28,9 +29,31 @@ export function wrap(tag, ...children) {
   return el;
 }
 
+/** Fills `table` with a header of `labels` and `rows`, or one row saying `empty`. */
+export function fill(table, labels, rows, empty) {
+  const body = wrap("tbody", ...rows);
+  if (rows.length === 0) body.append(wrap("tr", cell("td", empty, { colspan: String(labels.length), class: "empty" })));
+  table.replaceChildren(wrap("thead", wrap("tr", ...labels.map((label) => cell("th", label, { scope: "col" })))), body);
+}
+
+export const moneyCell = (name, value) => cell("td", usd(value), { "data-field": name, "data-value": String(value), title: exactUsd(value) });
+export const textCell = (name, value, tag = "td") => cell(tag, value ?? "—", { "data-field": name, "data-value": value ?? "" });
+export const countCell = (name, value) => cell("td", count(value), { "data-field": name, "data-value": String(value) });
+
+/**
+ * A row's name, as a button that narrows Recent requests to it (`kind`: endpoint, model, tier, tag,
+ * user, and `value`, `key` its key for an end user), or as text.
+ */
+export function pickable(text, kind, value, key) {
+  const th = cell("th", "", { scope: "row" });
+  if (!kind) th.textContent = text;
+  else th.append(cell("button", text, { type: "button", class: "pick", "data-narrow": kind, "data-value": value, ...(key && { "data-key": key }) }));
+  return th;
+}
+
 /** A row: its heading cell, then one cell per metric with the raw value in `data-value` ("" for none). */
 function metricRow(heading, m) {
-  const tr = wrap("tr", cell("th", heading, { scope: "row" }));
+  const tr = wrap("tr", heading);
   for (const [name, , pick, format, title, detail] of COLUMNS) {
     const value = pick(m);
     const td = cell("td", format(value), { "data-metric": name, "data-value": String(value ?? ""), ...(title && { title: title(value) }) });
@@ -43,20 +66,29 @@ function metricRow(heading, m) {
 
 const GROUP_LABELS = { endpoint: "Endpoint", model: "Model", service_tier: "Tier" };
 
-/** Fills `table` with one row per group value (`table.dataset.group`: a spend row's group column) and a total row. */
+/** What narrows Recent requests to a row: its group value, or `<name>:<value>` for a tag's. */
+const narrowValue = (group, value) => (group.startsWith("tag:") ? `${group.slice(4)}:${value}` : value);
+
+/**
+ * Fills `table` with one row per group value (`table.dataset.group`: a spend row's group column,
+ * `tag:<name>` for a tag's values, whose calls without it come last as "—") and a total row.
+ */
 export function renderTable(table, rows, totals) {
-  const group = table.dataset.group;
+  const { group, narrow } = table.dataset;
   const head = wrap("tr", cell("th", GROUP_LABELS[group] ?? group, { scope: "col" }));
   for (const [, label] of COLUMNS) head.append(cell("th", label, { scope: "col" }));
 
   const body = wrap("tbody");
   for (const row of rows) {
-    const tr = metricRow(row[group], row);
-    tr.dataset.row = row[group];
+    const value = row[group];
+    const heading = value === null ? pickable("—") : pickable(value, narrow, narrowValue(group, value));
+    if (value === null) heading.title = `calls without ${GROUP_LABELS[group] ?? group}`;
+    const tr = metricRow(heading, row);
+    tr.dataset.row = value ?? "";
     body.append(tr);
   }
   const empty = { colspan: String(COLUMNS.length + 1), class: "empty" };
   if (rows.length === 0) body.append(wrap("tr", cell("td", "No calls in this range.", empty)));
 
-  table.replaceChildren(wrap("thead", head), body, wrap("tfoot", metricRow("Total", totals)));
+  table.replaceChildren(wrap("thead", head), body, wrap("tfoot", metricRow(cell("th", "Total", { scope: "row" }), totals)));
 }
