@@ -57,25 +57,6 @@ export async function seedAttributionDay(env: { DB: D1Database }, body: Attribut
   return { ms: Date.now() - started };
 }
 
-/**
- * Copies a rolled day's rows of every rollup table to other days, and marks them complete: days
- * as heavy as the seeded one, without seeding and rolling each (the rollup is linear in its rows).
- */
-export async function copyRolledDay(env: { DB: D1Database }, body: { day: string; to: string[] }) {
-  const started = Date.now();
-  for (const table of ["rollup", "rollup_tags", "rollup_users"]) {
-    const columns = (await env.DB.prepare(`SELECT name FROM pragma_table_info('${table}')`).all<{ name: string }>()).results.map((c) => c.name);
-    const others = columns.filter((c) => c !== "day").join(", ");
-    for (const day of body.to) {
-      await env.DB.prepare(`INSERT INTO ${table} (day, ${others}) SELECT ?1, ${others} FROM ${table} WHERE day = ?2`).bind(day, body.day).run();
-    }
-  }
-  for (const day of body.to) {
-    await env.DB.prepare("INSERT INTO rollup_days (day, rolled_at) VALUES (?1, (unixepoch(?1) + 90000) * 1000) ON CONFLICT (day) DO NOTHING").bind(day).run();
-  }
-  return { ms: Date.now() - started };
-}
-
 /** GET /v1/spend/* as the gateway answers it, for the admin (authentication is not what is measured). */
 export function spendApi() {
   const app = new Hono<AppEnv>();

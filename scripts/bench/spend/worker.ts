@@ -10,7 +10,7 @@ import { ledger, type NewLedgerRow } from "../../../workers/db/schema";
 import { writeLedgerRows } from "../../../workers/metering/ledger";
 import { rollDay } from "../../../workers/spend/rollup";
 import { type Group, querySpend } from "../../../workers/spend/spend";
-import { copyRolledDay, seedAttributionDay, spendApi } from "./attribution";
+import { seedAttributionDay, spendApi } from "./attribution";
 
 interface Env {
   DB: D1Database;
@@ -189,8 +189,6 @@ export default {
         }
         case "/seed-attribution":
           return json(await seedAttributionDay(env, body as unknown as Parameters<typeof seedAttributionDay>[1]));
-        case "/copy-rolled-day":
-          return json(await copyRolledDay(env, body as Parameters<typeof copyRolledDay>[1]));
         case "/api": {
           // A GET of the real spend routes (GET, so that the dev proxy retries it if the local
           // runtime restarts), timed around the whole answer, JSON or CSV included.
