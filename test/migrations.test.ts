@@ -7,7 +7,7 @@ const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m
 const db = env.MIGRATION_DB;
 const all = async (sql: string) => (await db.prepare(sql).all()).results;
 
-describe("migration 0007 (price tiers, pico-USD) on a database with history", () => {
+describe("migrations 0007 (price tiers, pico-USD) and 0014 (rollup_all) on a database with history", () => {
   it("keeps every existing amount exactly (× 1000 to pico-USD), seeds the tiers and keeps the budget trigger", async () => {
     await applyD1Migrations(db, upTo("0007"));
     await db.batch([
@@ -25,6 +25,14 @@ describe("migration 0007 (price tiers, pico-USD) on a database with history", ()
       ),
     ]);
 
+    await applyD1Migrations(db, upTo("0014"));
+    // A second key's row of the same day, for 0014's sum over keys.
+    await db
+      .prepare(
+        `INSERT INTO rollup (day, key_id, endpoint, model, service_tier, requests, errors, input_tokens, cached_tokens, output_tokens, reasoning_tokens,
+           cost_pico, mini_cost_pico) VALUES ('2026-03-01', 'k2', 'intent', 'gpt-5.4-nano', 'default', 2, 1, 50, 0, 5, 0, 7, 9)`,
+      )
+      .run();
     await applyD1Migrations(db, migrations);
 
     expect(await all("SELECT daily_budget_pico FROM api_keys")).toEqual([{ daily_budget_pico: 1_500_000_000_000 }]);
@@ -34,7 +42,7 @@ describe("migration 0007 (price tiers, pico-USD) on a database with history", ()
     ]);
     expect(await all("SELECT day, cost_pico FROM key_spend")).toEqual([{ day: "2026-03-01", cost_pico: 242_500_000 }]);
     expect(
-      await all("SELECT service_tier, cost_pico, mini_cost_pico, shadow_cost_pico, pair_nano_cost_pico, pair_mini_cost_pico, pair_nano_sq, pair_mini_sq, pair_cross FROM rollup"),
+      await all("SELECT service_tier, cost_pico, mini_cost_pico, shadow_cost_pico, pair_nano_cost_pico, pair_mini_cost_pico, pair_nano_sq, pair_mini_sq, pair_cross FROM rollup WHERE key_id = 'k1'"),
     ).toEqual([
       {
         service_tier: "default",
@@ -45,6 +53,22 @@ describe("migration 0007 (price tiers, pico-USD) on a database with history", ()
         pair_mini_cost_pico: 210_000_000,
         pair_nano_sq: 32_500_000 ** 2,
         pair_mini_sq: 210_000_000 ** 2,
+        pair_cross: 32_500_000 * 210_000_000,
+      },
+    ]);
+    // 0014: every rolled day summed over its keys.
+    expect(await all("SELECT day, endpoint, model, service_tier, requests, errors, input_tokens, cost_pico, mini_cost_pico, shadow_cost_pico, pair_cross FROM rollup_all")).toEqual([
+      {
+        day: "2026-03-01",
+        endpoint: "intent",
+        model: "gpt-5.4-nano",
+        service_tier: "default",
+        requests: 3,
+        errors: 1,
+        input_tokens: 150,
+        cost_pico: 32_500_007,
+        mini_cost_pico: 120_000_009,
+        shadow_cost_pico: 210_000_000,
         pair_cross: 32_500_000 * 210_000_000,
       },
     ]);

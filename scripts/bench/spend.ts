@@ -56,12 +56,12 @@ export async function spendPath(ledgerRows: number[], log: (line: string) => voi
   }
   const ledgerStorage = await storage();
 
-  // 365 days × 20 endpoints × 100 keys of rollup rows, every day complete.
-  const [days, endpoints, keys] = [365, 20, 100];
+  // 365 days × 100 keys × 7 endpoints × 2 models × 2 tiers of rollup rows, every day complete.
+  const [days, groups, keys] = [365, 28, 100];
   const beforeRollup = await storage();
-  const seeded = await call<{ ms: number; size_after: number }>(w.base, "/seed-rollup", { from: "2025-01-01", days, endpoints, keys });
+  const seeded = await call<{ ms: number; size_after: number }>(w.base, "/seed-rollup", { from: "2025-01-01", days, groups, keys });
   const afterRollup = await storage();
-  const rollupRows = days * endpoints * keys;
+  const rollupRows = days * groups * keys;
   log(`  seeded ${rollupRows} rollup rows in ${(seeded.ms / 1000).toFixed(1)} s`);
   const today = new Date().toISOString().slice(0, 10);
   const oneKey = `key_${(7).toString(16).padStart(16, "0")}`;
@@ -78,7 +78,8 @@ export async function spendPath(ledgerRows: number[], log: (line: string) => voi
   for (const q of queries) {
     await call(w.base, "/spend", q); // warm (the isolate, SQLite's page cache)
     const r = await call<{ ms: number; rows: number }>(w.base, "/spend", q);
-    const read = q.days * endpoints * (q.keyId ? 1 : keys);
+    // Every key's spend not by key reads rollup_all (a row per day and group); by key, every key's rows.
+    const read = q.days * groups * (q.keyId === undefined && q.groupBy.includes("key") ? keys : 1);
     spend.push({ name: q.name, days: q.days, rollup_rows: read, group_by: q.groupBy, key: q.keyId !== undefined, ms: r.ms, wall_ms: r.wall_ms, rows_out: r.rows });
     log(`  spend ${q.name}: ${r.ms} ms, ${r.rows} rows out`);
   }

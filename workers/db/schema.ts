@@ -164,6 +164,23 @@ export const rollup = sqliteTable(
 );
 
 /**
+ * Written only by the rollup, beside `rollup`: every key's rows of a day summed per endpoint ×
+ * model × tier, so that the admin's spend over many keys reads one row where `rollup` has one per
+ * key (a year of 100 keys: 100 times fewer rows to sum).
+ */
+export const rollupAll = sqliteTable(
+  "rollup_all",
+  {
+    day: text("day").notNull(),
+    endpoint: text("endpoint").notNull(),
+    model: text("model").notNull(),
+    serviceTier: text("service_tier").notNull(),
+    ...rolledMetrics(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.endpoint, t.model, t.serviceTier] })],
+);
+
+/**
  * Written only by the rollup, beside `rollup`: each tag a call carries, summed per rollup group ×
  * tag name × value (a call with two tags counts under each). Calls without a tag of a name are
  * not here: their sums are `rollup`'s less these (workers/spend/dimension.ts).

@@ -1,14 +1,14 @@
 import { and, eq, exists, gte, lt, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { keySpend, ledger, rollup, rollupDays } from "../db/schema";
+import { keySpend, ledger, rollup, rollupAll, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
 import { addMeasured, type Measured, measuredOf, NONE_MEASURED } from "./metrics";
 import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
 import { attributionRollup } from "./rollup-attribution";
-import { groupModel, groupTier, inColumnOrder, ledgerDay, ledgerSumsToStore, readSums, rollupSums } from "./sums";
+import { groupModel, groupTier, inColumnOrder, ledgerDay, ledgerSumsToStore, readSums, rollupSums, storedSumsOver } from "./sums";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
 export const ROLL_DAYS = 4;
@@ -67,9 +67,19 @@ export function daySums(db: Db, day: string) {
     .groupBy(ledger.endpoint, ledger.keyId, groupModel, groupTier);
 }
 
+/** One day's rollup rows summed over their keys, as rollup_all rows. */
+function everyKeySums(db: Db, day: string) {
+  const { endpoint, model, serviceTier } = rollup;
+  return db
+    .select(inColumnOrder(rollupAll, { day: rollup.day, endpoint, model, serviceTier, ...storedSumsOver(rollup) }))
+    .from(rollup)
+    .where(eq(rollup.day, day))
+    .groupBy(endpoint, model, serviceTier);
+}
+
 /**
- * Replaces one day's rollup rows (and its tags' and end users', rollup-attribution.ts) with the
- * ledger's sums, in SQL and in one D1 batch (atomic).
+ * Replaces one day's rollup rows (their sum over keys, rollup_all, and the day's tags' and end
+ * users', rollup-attribution.ts) with the ledger's sums, in SQL and in one D1 batch (atomic).
  * Running it again gives the same rows, plus any ledger rows that arrived since.
  */
 export async function rollDay(db: Db, day: string, now: number, retention: number): Promise<RolledDay> {
@@ -87,6 +97,8 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
       .from(rollup)
       .where(eq(rollup.day, day))
       .groupBy(rollup.endpoint, rollup.model),
+    db.delete(rollupAll).where(eq(rollupAll.day, day)),
+    db.insert(rollupAll).select(everyKeySums(db, day)),
     ...attributionRollup(db, day),
   ]);
   return {

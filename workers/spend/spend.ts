@@ -1,13 +1,13 @@
 import { and, eq, gte, inArray, lt, lte, not, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { ledger, rollup, rollupDays, type rollupTags, type rollupUsers } from "../db/schema";
+import { ledger, rollup, rollupAll, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
 import { type AttributionQuery, dimensionGroup, dimensionSides, type Side } from "./dimension";
 import { addMeasured, isZero, type Measured, NONE_MEASURED } from "./metrics";
 import { mergedSpend } from "./spend-sql";
 import { isComplete, ledgerDayComplete } from "./rollup";
-import { groupModel, groupTier, ledgerDay, ledgerValues, rolledValues } from "./sums";
+import { groupModel, groupTier, ledgerDay, ledgerValues, type RolledTable, rolledValues } from "./sums";
 
 /** `tag` groups by the value of the query's one tag name, `user` by end user. */
 export const GROUPS = ["day", "endpoint", "model", "tier", "key", "tag", "user"] as const;
@@ -55,10 +55,9 @@ export async function liveSpansOf(db: Db, from: string, to: string): Promise<[nu
   return liveSpans(from, to, complete.map((r) => r.day));
 }
 
-/** Any rollup table: each has the rollup's group columns and its sums (db/schema.ts). */
-export type RolledTable = typeof rollup | typeof rollupTags | typeof rollupUsers;
+export type { RolledTable };
 
-const rolledGroups = (table: RolledTable): Columns => ({ day: table.day, endpoint: table.endpoint, model: table.model, tier: table.serviceTier, key: table.keyId });
+const rolledGroups = (table: RolledTable): Columns => ({ day: table.day, endpoint: table.endpoint, model: table.model, tier: table.serviceTier, key: "keyId" in table ? table.keyId : undefined });
 const ledgerGroups: Columns = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, tier: groupTier, key: ledger.keyId };
 /** Each group's column under the group's own name, so that every source of a query has the same columns. */
 const named = (groups: Columns, by: Group[]) => Object.fromEntries(by.map((g) => [g, sql`${groups[g]!}`.as(g)]));
@@ -66,10 +65,12 @@ const named = (groups: Columns, by: Group[]) => Object.fromEntries(by.map((g) =>
 const NO_VALUE = sql`null`;
 
 /** Rollup rows of the range's complete days (of one key, or all), in `table`. */
-export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">, table: { day: SQLiteColumn; keyId: SQLiteColumn } = rollup) {
+export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">, table: { day: SQLiteColumn; keyId?: SQLiteColumn } = rollup) {
   const completeInRange = and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete);
+  // A table without keys (rollup_all) is read only for every key's spend (sources).
+  const ofKey = q.keyId === undefined || table.keyId === undefined ? undefined : eq(table.keyId, q.keyId);
   return and(
-    q.keyId === undefined ? undefined : eq(table.keyId, q.keyId),
+    ofKey,
     gte(table.day, q.from),
     lte(table.day, q.to),
     inArray(table.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)),
@@ -102,6 +103,7 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][], side
 }
 
 const ROLLUP: Side = { table: rollup, groups: {}, where: undefined };
+const EVERY_KEY: Side = { table: rollupAll, groups: {}, where: undefined };
 
 /**
  * The sources of a query's rows, with their group columns and each endpoint and model (which the
@@ -115,7 +117,11 @@ export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
   const group = q.attribution && dimensionGroup(q.attribution.dimension);
   const grouped = q.attribution?.only === undefined && group !== undefined && q.groupBy.includes(group);
   // Neither filtered nor grouped by its dimension, a query sums every call: `rollup` has the same sums in fewer rows.
-  if (!q.attribution || (q.attribution.only === undefined && !grouped)) return { read, sources: [rolledSpend(db, read), ...live()] };
+  if (!q.attribution || (q.attribution.only === undefined && !grouped)) {
+    // Every key's spend, not by key: rollup_all has each day's keys summed already.
+    const rolled = q.keyId === undefined && !q.groupBy.includes("key") ? EVERY_KEY : ROLLUP;
+    return { read, sources: [rolledSpend(db, read, rolled), ...live()] };
+  }
   const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
   const days = grouped ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group!]: NO_VALUE }, where: without })] : [];
   return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };

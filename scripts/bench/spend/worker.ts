@@ -107,10 +107,14 @@ async function seedLedger(env: Env, body: { day: string; rows: number; keys?: nu
   return { ms: Date.now() - started, size_after: sizeAfter };
 }
 
-/** Rollup rows for `days` complete days from `from`: days × endpoints × keys rows, one model. */
-async function seedRollup(env: Env, body: { from: string; days: number; endpoints: number; keys: number }) {
+/**
+ * Rollup rows for `days` complete days from `from`: days × groups × keys rows, where the groups are
+ * the endpoints × 2 models × 2 tiers (`groups` of them, 28 for 7 endpoints), and their sum over
+ * keys in rollup_all, as the daily rollup writes both.
+ */
+async function seedRollup(env: Env, body: { from: string; days: number; groups: number; keys: number }) {
   const started = Date.now();
-  const perChunk = Math.max(1, Math.floor(SEED_CHUNK / (body.endpoints * body.keys)));
+  const perChunk = Math.max(1, Math.floor(SEED_CHUNK / (body.groups * body.keys)));
   let sizeAfter = 0;
   for (let d = 0; d < body.days; d += perChunk) {
     const last = Math.min(body.days, d + perChunk) - 1;
@@ -120,12 +124,13 @@ async function seedRollup(env: Env, body: { from: string; days: number; endpoint
        WITH RECURSIVE d(j) AS (SELECT ?1 UNION ALL SELECT j + 1 FROM d WHERE j < ?2),
        e(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM e WHERE k < ?4 - 1),
        u(m) AS (SELECT 0 UNION ALL SELECT m + 1 FROM u WHERE m < ?5 - 1)
-       SELECT date(?3, '+' || j || ' days'), printf('key_%016x', m), printf('endpoint_%02d', k), 'gpt-5.4-nano', 'default',
+       SELECT date(?3, '+' || j || ' days'), printf('key_%016x', m), printf('endpoint_%02d', k % 7),
+         CASE (k / 7) % 2 WHEN 0 THEN 'gpt-5.4-nano' ELSE 'gpt-5.4-mini' END, CASE (k / 14) % 2 WHEN 0 THEN 'default' ELSE 'flex' END,
          100 + (j + k + m) % 50, (j + k + m) % 3, 20000 + m, 5000, 9000 + k, 6400,
          (20000 + m - 5000) * 200000 + 5000 * 20000 + (9000 + k) * 1250000, (20000 + m - 5000) * 750000 + 5000 * 75000 + (9000 + k) * 4500000
        FROM d, e, u`,
     )
-      .bind(d, last, body.from, body.endpoints, body.keys)
+      .bind(d, last, body.from, body.groups, body.keys)
       .run();
     sizeAfter = r.meta.size_after ?? 0;
   }
@@ -135,6 +140,14 @@ async function seedRollup(env: Env, body: { from: string; days: number; endpoint
      WITH RECURSIVE d(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM d WHERE j < ?2 - 1)
      SELECT date(?1, '+' || j || ' days'), (unixepoch(date(?1, '+' || j || ' days')) + 90000) * 1000 FROM d WHERE true
      ON CONFLICT (day) DO UPDATE SET rolled_at = excluded.rolled_at`,
+  )
+    .bind(body.from, body.days)
+    .run();
+  const sums = ["requests", "errors", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens", "cost_pico", "mini_cost_pico"];
+  await env.DB.prepare(
+    `INSERT INTO rollup_all (day, endpoint, model, service_tier, ${sums.join(", ")})
+     SELECT day, endpoint, model, service_tier, ${sums.map((c) => `sum(${c})`).join(", ")} FROM rollup
+     WHERE day >= ?1 AND day < date(?1, '+' || ?2 || ' days') GROUP BY day, endpoint, model, service_tier`,
   )
     .bind(body.from, body.days)
     .run();
