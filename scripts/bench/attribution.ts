@@ -65,7 +65,7 @@ const QUERIES = [
 export async function attributionPath(o: { rows: number; users: number; values: number; keys: number }, log: (line: string) => void) {
   log("attribution: starting the bench spend Worker...");
   const w = await startWorker({ name: "attribution", config: "scripts/bench/spend/wrangler.toml", readyPath: "/", vars: {}, inspector: "off" });
-  const seed = await post<{ ms: number }>(w.base, "/seed-attribution", { day: DAY, ...o });
+  const seed = await post<{ ms: number }>(w.base, "/seed-ledger", { day: DAY, rows: o.rows, keys: o.keys, attribution: { users: o.users, values: o.values } });
   log(`  seeded ${o.rows} calls on ${DAY}: ${o.users} end users, ${o.values} feature values, ${o.keys} keys, in ${(seed.ms / 1000).toFixed(1)} s`);
   // The local runtime sometimes restarts under a long request (BENCHMARKS.md); rollDay is idempotent, so it is asked again.
   const roll = () => post<{ ms: number; groups: number; requests: number }>(w.base, "/rollup", { day: DAY });

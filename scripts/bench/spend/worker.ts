@@ -10,7 +10,7 @@ import { ledger, type NewLedgerRow } from "../../../workers/db/schema";
 import { writeLedgerRows } from "../../../workers/metering/ledger";
 import { rollDay } from "../../../workers/spend/rollup";
 import { type Group, querySpend } from "../../../workers/spend/spend";
-import { seedAttributionDay, spendApi } from "./attribution";
+import { spendApi } from "./spend-api";
 
 interface Env {
   DB: D1Database;
@@ -72,18 +72,24 @@ async function ledgerWrite(db: Db, body: { rows: number; concurrency: number; pe
   return { ms: Date.now() - started };
 }
 
-/** `rows` ledger rows spread over one UTC day, 100 keys × 7 endpoints × 2 models, 2% errors, in chunks. */
-async function seedLedger(env: Env, body: { day: string; rows: number; keys?: number }) {
+/**
+ * `rows` ledger rows spread over one UTC day, 7 endpoints, 10% on mini, 2% failed, the key
+ * i % keys (100 unless said), in chunks. With `attribution`, call i is for end user
+ * i % users with tags feature=f<i % values> and team=t<i % 10>, written as the gateway writes them
+ * (canonical JSON, names sorted); with `keys` dividing `values` a feature belongs to one key.
+ */
+async function seedLedger(env: Env, body: { day: string; rows: number; keys?: number; attribution?: { users: number; values: number } }) {
   const dayStart = Date.parse(`${body.day}T00:00:00Z`);
   const dayNumber = Math.floor(dayStart / 86_400_000);
   const keys = body.keys ?? 100;
+  const tagged = body.attribution !== undefined;
   const started = Date.now();
   let sizeAfter = 0;
   for (let from = 0; from < body.rows; from += SEED_CHUNK) {
     const to = Math.min(body.rows, from + SEED_CHUNK) - 1;
     const r = await env.DB.prepare(
       `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, error,
-         input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_pico, mini_cost_pico, latency_ms)
+         input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_pico, mini_cost_pico, latency_ms${tagged ? ", tags, end_user" : ""})
        WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2),
        g AS (SELECT i, 168 + i % 200 AS input, CASE WHEN i % 4 = 0 THEN 128 ELSE 0 END AS cached, 60 + i % 150 AS output,
                     CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END AS mini FROM n)
@@ -98,9 +104,10 @@ async function seedLedger(env: Env, body: { day: string; rows: number; keys?: nu
               ELSE (input - cached) * 200000 + cached * 20000 + output * 1250000 END,
          CASE WHEN i % 50 = 0 THEN 0 ELSE (input - cached) * 750000 + cached * 75000 + output * 4500000 END,
          300 + i % 500
+         ${tagged ? `, printf('{"feature":"f%04d","team":"t%d"}', i % ?7, i % 10), printf('user_%07d', i % ?8)` : ""}
        FROM g`,
     )
-      .bind(from, to, dayNumber, dayStart, body.rows, keys)
+      .bind(from, to, dayNumber, dayStart, body.rows, keys, ...(tagged ? [body.attribution!.values, body.attribution!.users] : []))
       .run();
     sizeAfter = r.meta.size_after ?? 0;
   }
@@ -200,8 +207,6 @@ export default {
           });
           return json({ ms: Date.now() - started, rows: rows.length, requests: totals.requests });
         }
-        case "/seed-attribution":
-          return json(await seedAttributionDay(env, body as unknown as Parameters<typeof seedAttributionDay>[1]));
         case "/api": {
           // A GET of the real spend routes (GET, so that the dev proxy retries it if the local
           // runtime restarts), timed around the whole answer, JSON or CSV included.
