@@ -3593,7 +3593,9 @@ export interface components {
         UserSpend: {
             key_id: string;
             end_user: string;
+            /** @description Requests, each counted once (on its last attempt); shadow calls not included */
             requests: number;
+            /** @description Requests whose final status was 400 or more */
             errors: number;
             input_tokens: number;
             cached_tokens: number;

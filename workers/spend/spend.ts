@@ -116,14 +116,14 @@ export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
   const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
   const group = q.attribution && dimensionGroup(q.attribution.dimension);
   const grouped = q.attribution?.only === undefined && group !== undefined && q.groupBy.includes(group);
-  // Neither filtered nor grouped by its dimension, a query sums every call: `rollup` has the same sums in fewer rows.
+  // A dimension the query neither filters nor groups by changes no sum: the plain rollups have them in fewer rows,
+  // and rollup_all, each day's keys summed already, for every key's spend not by key.
   if (!q.attribution || (q.attribution.only === undefined && !grouped)) {
-    // Every key's spend, not by key: rollup_all has each day's keys summed already.
     const rolled = q.keyId === undefined && !q.groupBy.includes("key") ? EVERY_KEY : ROLLUP;
     return { read, sources: [rolledSpend(db, read, rolled), ...live()] };
   }
   const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
-  const days = grouped ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group!]: NO_VALUE }, where: without })] : [];
+  const days = grouped && group ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
   return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
 }
 

@@ -4,10 +4,11 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { joinMoney, joinParts, moneyOrder, moneyParts } from "../db/money";
 import { ledger, rollupDays, rollupUserDays } from "../db/schema";
-import { usd, usdDecimal, usdSchema } from "../metering/money";
+import { usd, usdDecimal } from "../metering/money";
 import { cell } from "./csv";
 import { isComplete } from "./rollup";
 import { liveRows, liveSpansOf, rolledDays } from "./spend";
+import { metricsSchema } from "./spend-json";
 import { ledgerTerms, snake } from "./sums";
 
 /** What /v1/spend/users sums per end user: plain sums (the shadow comparison stays in /v1/spend). */
@@ -114,21 +115,11 @@ export async function topUsers(db: Db, q: UsersQuery) {
 
 export type UserSpend = Awaited<ReturnType<typeof topUsers>>[number];
 
+/** The spend fields an end user's row has: its calls' plain sums (the shadow comparison stays in /v1/spend). */
+const USER_FIELDS = { requests: true, errors: true, input_tokens: true, cached_tokens: true, cache_write_tokens: true, output_tokens: true, reasoning_tokens: true, cost_usd: true, mini_cost_usd: true, saved_usd: true } as const;
+
 export const userSpendSchema = z
-  .strictObject({
-    key_id: z.string(),
-    end_user: z.string(),
-    requests: z.int(),
-    errors: z.int(),
-    input_tokens: z.int(),
-    cached_tokens: z.int(),
-    cache_write_tokens: z.int(),
-    output_tokens: z.int(),
-    reasoning_tokens: z.int(),
-    cost_usd: usdSchema,
-    mini_cost_usd: usdSchema.meta({ description: "The same tokens at gpt-5.4-mini's prices" }),
-    saved_usd: usdSchema,
-  })
+  .strictObject({ key_id: z.string(), end_user: z.string(), ...metricsSchema.pick(USER_FIELDS).shape })
   .meta({ id: "UserSpend", description: "One end user of one key: its calls' plain sums from..to" });
 
 export const userJson = (u: UserSpend): z.infer<typeof userSpendSchema> => ({
