@@ -7,7 +7,7 @@ const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m
 const db = env.MIGRATION_DB;
 const all = async (sql: string) => (await db.prepare(sql).all()).results;
 
-describe("migrations 0007 (price tiers, pico-USD) and 0014 (rollup_all) on a database with history", () => {
+describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all) and 0015 (the rollup's triggers) on a database with history", () => {
   it("keeps every existing amount exactly (× 1000 to pico-USD), seeds the tiers and keeps the budget trigger", async () => {
     await applyD1Migrations(db, upTo("0007"));
     await db.batch([
@@ -33,7 +33,7 @@ describe("migrations 0007 (price tiers, pico-USD) and 0014 (rollup_all) on a dat
            cost_pico, mini_cost_pico) VALUES ('2026-03-01', 'k2', 'intent', 'gpt-5.4-nano', 'default', 2, 1, 50, 0, 5, 0, 7, 9)`,
       )
       .run();
-    await applyD1Migrations(db, migrations);
+    await applyD1Migrations(db, upTo("0015"));
 
     expect(await all("SELECT daily_budget_pico FROM api_keys")).toEqual([{ daily_budget_pico: 1_500_000_000_000 }]);
     expect(await all("SELECT attempt, cost_pico, mini_cost_pico, pair_cost_pico, service_tier, cache_write_tokens FROM ledger ORDER BY attempt")).toEqual([
@@ -89,5 +89,31 @@ describe("migrations 0007 (price tiers, pico-USD) and 0014 (rollup_all) on a dat
       )
       .run();
     expect(await all("SELECT cost_pico FROM key_spend")).toEqual([{ cost_pico: 242_500_007 }]);
+
+    // 0015: the day has no complete rollup, so its rollup starts from the ledger's sums (k2's row had
+    // no ledger row); the shadow row sits in the group of its request's attempt 1.
+    await applyD1Migrations(db, migrations);
+    const rollupColumns = "key_id, model, requests, errors, input_tokens, cost_pico, mini_cost_pico, escalations, shadow_requests, shadow_cost_pico, pairs, pair_cross";
+    const nano = { key_id: "k1", model: "gpt-5.4-nano", requests: 2, errors: 0, input_tokens: 101, cost_pico: 32_500_007, mini_cost_pico: 120_000_009, escalations: 0 };
+    const shadow = { shadow_requests: 1, shadow_cost_pico: 210_000_000, pairs: 1, pair_cross: 32_500_000 * 210_000_000 };
+    expect(await all(`SELECT ${rollupColumns} FROM rollup`)).toEqual([{ ...nano, ...shadow }]);
+
+    // From then on each ledger row moves the rollup, and rollup_all with it: an escalated request
+    // counts once, in mini's group, its failed nano attempt's error gone with it.
+    await db
+      .prepare(
+        `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, input_tokens, cached_tokens, output_tokens,
+           reasoning_tokens, cost_pico, mini_cost_pico, latency_ms) VALUES ('r3', 1, 1772366400000, 'k1', 'intent', 'gpt-5.4-nano', 'x', 422, 10, 0, 1, 0, 3, 4, 1),
+           ('r3', 2, 1772366400000, 'k1', 'intent', 'gpt-5.4-mini', 'x', 200, 10, 0, 1, 0, 5, 5, 1)`,
+      )
+      .run();
+    const mini = { key_id: "k1", model: "gpt-5.4-mini", requests: 1, errors: 0, input_tokens: 10, cost_pico: 5, mini_cost_pico: 5, escalations: 1 };
+    const noShadow = { shadow_requests: 0, shadow_cost_pico: 0, pairs: 0, pair_cross: 0 };
+    expect(await all(`SELECT ${rollupColumns} FROM rollup ORDER BY model`)).toEqual([
+      { ...mini, ...noShadow },
+      { ...nano, input_tokens: 111, cost_pico: 32_500_010, mini_cost_pico: 120_000_013, ...shadow },
+    ]);
+    const summedOverKeys = (await all(`SELECT ${rollupColumns.replace("key_id", "'k1' AS key_id")} FROM rollup_all ORDER BY model`));
+    expect(summedOverKeys).toEqual(await all(`SELECT ${rollupColumns} FROM rollup ORDER BY model`));
   });
 });

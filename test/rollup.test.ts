@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { rollup, rollupDays } from "../workers/db/schema";
 import worker from "../workers/index";
 import { liveCache, rolledCache } from "../workers/spend/cache";
-import { daySums, retentionDays, ROLL_DAYS, rollDay } from "../workers/spend/rollup";
+import { retentionDays, ROLL_DAYS, rollDay } from "../workers/spend/rollup";
+import { addMissedPrefix, chunkSums } from "../workers/spend/rollup-check";
 import { liveSpend, rolledSpend, type SpendQuery } from "../workers/spend/spend";
 import { at, db, exactly, NO_SHADOW, seed, sums } from "./support/ledger";
 
@@ -60,19 +61,21 @@ describe("rollup of a day", () => {
     expect((await rollDay(db(), "2026-05-01", now, RETENTION)).totals).toMatchObject({ requests: 1, costPico: BigInt(first!.costPico) });
   });
 
-  it("gives the same rows when run again, and picks up rows that arrived late", async () => {
+  it("gives the same rows when run again; a late row counts as it is written, and the next check finds it right", async () => {
     const day = "2026-06-15";
     const early = await seed([{ time: at(day, 9), keyId: "kA" }, { time: at(day, 10), keyId: "kB", endpoint: "rerank" }]);
     await rollDay(db(), day, at(day, 24, 15), RETENTION);
     const once = await rowsOf(day);
     const again = await rollDay(db(), day, at(day, 48, 15), RETENTION);
     expect(await rowsOf(day)).toEqual(once);
-    expect(again.totals).toMatchObject({ requests: 2, ...exactly(sums(early)) });
+    expect(again).toMatchObject({ repaired: 0, totals: { requests: 2, ...exactly(sums(early)) } });
 
     const late = await seed([{ time: at(day, 23, 59), keyId: "kA", usage: { inputTokens: 333 } }]);
-    expect(await rowsOf(day)).toEqual(once);
+    const kept = await rowsOf(day);
+    expect(kept.map((r) => r.inputTokens)).toEqual([once[0]!.inputTokens + 333, once[1]!.inputTokens]);
     const rerolled = await rollDay(db(), day, at(day, 72, 15), RETENTION);
-    expect(rerolled.totals).toMatchObject({ requests: 3, ...exactly(sums([...early, ...late])) });
+    expect(rerolled).toMatchObject({ repaired: 0, totals: { requests: 3, ...exactly(sums([...early, ...late])) } });
+    expect(await rowsOf(day)).toEqual(kept);
     const [rolledDay] = await db().select().from(rollupDays).where(eq(rollupDays.day, day));
     expect(rolledDay?.rolledAt).toBe(at(day, 72, 15));
   });
@@ -142,11 +145,14 @@ describe("indexes (EXPLAIN QUERY PLAN)", () => {
   const year: SpendQuery = { from: "2025-11-26", to: "2026-11-25", groupBy: ["day", "endpoint"], keyId: undefined };
   const search = (pattern: RegExp) => expect.arrayContaining([expect.stringMatching(pattern)]);
 
-  it("rolls a day up through ledger_time, finding later attempts through ledger_request_attempt, prefixes by join", async () => {
-    const details = await plan(daySums(db(), "2026-04-10"));
+  it("checks a day's chunks through ledger_time, finding later attempts through ledger_request_attempt, prefixes by join", async () => {
+    const chunk: [number, number] = [Date.UTC(2026, 3, 10), Date.UTC(2026, 3, 10, 6)];
+    const details = await plan(chunkSums(db(), chunk, 1000));
     expect(details).toEqual(search(/^SEARCH ledger USING INDEX ledger_time \(time>\? AND time<\?\)/));
     expect(details).toEqual(search(/^SEARCH later USING (COVERING )?INDEX ledger_request_attempt/));
-    expect(details).toEqual(search(/^SEARCH prefixes USING AUTOMATIC COVERING INDEX/));
+    const missed = await plan(addMissedPrefix(db(), "2026-04-10", chunk, 1000));
+    expect(missed).toEqual(search(/^SEARCH ledger USING INDEX ledger_time \(time>\? AND time<\?\)/));
+    expect(missed).toEqual(search(/^SEARCH rollup USING INDEX sqlite_autoindex_rollup_1 \(day=\?\)/));
   });
 
   it("reads a year of rollups by day (admin) or by key and day, never scanning a table", async () => {

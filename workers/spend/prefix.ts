@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { ledger } from "../db/schema";
+import { ledger, rollup } from "../db/schema";
 import { isOwn, ledgerDay } from "./sums";
 
 /**
@@ -25,7 +25,17 @@ export function prefixSizes(db: Db, where: SQL, byDay: boolean) {
     .as("prefixes");
 }
 
-type Prefixes = ReturnType<typeof prefixSizes>;
+/** The same sizes as the rollup keeps them (prefix_tokens per tier, its maximum), for one day's groups. */
+export function keptPrefixSizes(db: Db, day: string) {
+  return db
+    .select({ keyId: rollup.keyId, endpoint: rollup.endpoint, model: rollup.model, prefix: sql<number>`max(${rollup.prefixTokens})`.as("prefix") })
+    .from(rollup)
+    .where(eq(rollup.day, day))
+    .groupBy(rollup.keyId, rollup.endpoint, rollup.model)
+    .as("prefixes");
+}
+
+type Prefixes = ReturnType<typeof prefixSizes> | ReturnType<typeof keptPrefixSizes>;
 
 /** Each ledger row with its group's prefix size. */
 export function prefixJoin(prefixes: Prefixes, byDay: boolean): SQL {
@@ -33,7 +43,7 @@ export function prefixJoin(prefixes: Prefixes, byDay: boolean): SQL {
     eq(prefixes.keyId, ledger.keyId),
     eq(prefixes.endpoint, ledger.endpoint),
     eq(prefixes.model, ledger.model),
-    byDay ? sql`${prefixes.day} = ${ledgerDay}` : undefined,
+    byDay && "day" in prefixes ? sql`${prefixes.day} = ${ledgerDay}` : undefined,
   )!;
 }
 

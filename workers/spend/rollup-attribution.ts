@@ -1,66 +1,84 @@
-import { and, eq, exists, gte, isNotNull, lt, ne, or, type SQL, sql, type SQLWrapper } from "drizzle-orm";
+import { and, eq, exists, isNotNull, ne, or, type SQL, sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger, rollup, rollupTags, rollupUserDays, rollupUsers } from "../db/schema";
-import { DAY_MS, dayStartMs } from "./days";
 import { COUNTS, type Metrics, MOMENTS, MONEY } from "./metrics";
-import { groupModel, groupTier, inColumnOrder, ledgerSumsToStore, snake, storedSumsOver } from "./sums";
+import { inColumnOrder, type ledgerSumsOf, snake, storedSumsOver } from "./sums";
+
+const METRICS = [...COUNTS, ...MONEY, ...MOMENTS];
 
 /**
  * The attribution rollups of one day (db/schema.ts: rollup_tags, rollup_users), written by the
- * daily rollup in the same batch as `rollup`. Besides each value's row, each rollup group's calls
+ * daily check (rollup.ts) chunk by chunk, the day marked incomplete meanwhile. Besides each value's row, each rollup group's calls
  * without a value are stored as the value '' (tag values and end users are never empty): per tag
  * name the day's calls carry, and for end users on a day that has any. So a query sums one table;
  * a day without the tag name, or without end users, is read from `rollup` (dimension.ts). And
  * each key's end users' day in one row, `rollup_user_days`, for the top end users (users.ts).
  */
 
-function inDay(day: string) {
-  const start = dayStartMs(day);
-  return and(gte(ledger.time, start), lt(ledger.time, start + DAY_MS))!;
+/** A chunk of a day's ledger rows (rollup-check.ts), summed as the check's snapshot saw them. */
+interface Chunk {
+  day: string;
+  rows: SQL;
+  sums: ReturnType<typeof ledgerSumsOf>;
 }
 
 /** A rollup group's columns for a day's ledger rows, as `rollup` has them. */
-const groupOf = (day: string) => ({
+const groupOf = ({ day, sums }: Chunk) => ({
   day: sql<string>`${day}`.as("day"),
   keyId: ledger.keyId,
   endpoint: ledger.endpoint,
-  model: groupModel.as("model"),
-  serviceTier: groupTier.as("service_tier"),
+  model: sums.groupModel.as("model"),
+  serviceTier: sums.groupTier.as("service_tier"),
 });
 // Endpoint first, as in the day's rollup: so SQLite reads the day's range of ledger_time.
-const groupBy = [ledger.endpoint, ledger.keyId, groupModel, groupTier] as const;
+const groupBy = ({ sums }: Chunk) => [ledger.endpoint, ledger.keyId, sums.groupModel, sums.groupTier] as const;
+
+/** Each metric added to the row already there: the day's sums grow chunk by chunk. */
+const addedUp = (table: typeof rollupTags | typeof rollupUsers) =>
+  Object.fromEntries(METRICS.map((m) => [m, sql`${table[m]} + excluded.${sql.raw(snake(m))}`]));
 
 /**
- * One day of the ledger's tagged calls summed per rollup group × tag name × tag value: first per
- * group × set of tags (each row's sums computed once, however many tags it has), then each set
- * split into its tags (SQLite's json_each over the canonical JSON) and summed again.
+ * A chunk of the ledger's tagged calls summed per rollup group × tag name × tag value, added to
+ * the day's rows: first per group × set of tags (each row's sums computed once, however many tags
+ * it has), then each set split into its tags (SQLite's json_each over the canonical JSON) and summed again.
  */
-export function dayTagSums(db: Db, day: string) {
+export function addTagSums(db: Db, chunk: Chunk) {
   const sets = db
-    .select({ ...groupOf(day), tags: ledger.tags, ...ledgerSumsToStore })
+    .select({ ...groupOf(chunk), tags: ledger.tags, ...chunk.sums.toStore })
     .from(ledger)
-    .where(and(inDay(day), isNotNull(ledger.tags)))
-    .groupBy(...groupBy, ledger.tags)
+    .where(and(chunk.rows, isNotNull(ledger.tags)))
+    .groupBy(...groupBy(chunk), ledger.tags)
     .as("sets");
   const [tagName, tagValue] = [sql<string>`tag.key`, sql<string>`tag.value`];
   const { day: _, keyId, endpoint, model, serviceTier } = sets;
-  return db
-    .select(inColumnOrder(rollupTags, { day: sets.day, keyId, endpoint, model, serviceTier, tagName: tagName.as("tag_name"), tagValue: tagValue.as("tag_value"), ...storedSumsOver(sets) }))
+  const t = rollupTags;
+  const select = db
+    .select(inColumnOrder(t, { day: sets.day, keyId, endpoint, model, serviceTier, tagName: tagName.as("tag_name"), tagValue: tagValue.as("tag_value"), ...storedSumsOver(sets) }))
     .from(sets)
     .crossJoin(sql`json_each(${sets.tags}) as tag`)
+    // SQLite reads `… ON CONFLICT` after a SELECT without WHERE as a join's ON.
+    .where(sql`true`)
     .groupBy(endpoint, keyId, sql`${model}`, sql`${serviceTier}`, tagName, tagValue);
-}
-
-/** One day of the ledger's calls with an end user summed per rollup group × end user. */
-export function dayUserSums(db: Db, day: string) {
   return db
-    .select(inColumnOrder(rollupUsers, { ...groupOf(day), endUser: sql<string>`${ledger.endUser}`.as("end_user"), ...ledgerSumsToStore }))
-    .from(ledger)
-    .where(and(inDay(day), isNotNull(ledger.endUser)))
-    .groupBy(...groupBy, ledger.endUser);
+    .insert(t)
+    .select(select)
+    .onConflictDoUpdate({ target: [t.day, t.tagName, t.tagValue, t.keyId, t.endpoint, t.model, t.serviceTier], set: addedUp(t) });
 }
 
-const METRICS = [...COUNTS, ...MONEY, ...MOMENTS];
+/** A chunk of the ledger's calls with an end user summed per rollup group × end user, added to the day's rows. */
+export function addUserSums(db: Db, chunk: Chunk) {
+  const u = rollupUsers;
+  const select = db
+    .select(inColumnOrder(u, { ...groupOf(chunk), endUser: sql<string>`${ledger.endUser}`.as("end_user"), ...chunk.sums.toStore }))
+    .from(ledger)
+    .where(and(chunk.rows, isNotNull(ledger.endUser)))
+    .groupBy(...groupBy(chunk), ledger.endUser);
+  return db
+    .insert(u)
+    .select(select)
+    .onConflictDoUpdate({ target: [u.day, u.endUser, u.keyId, u.endpoint, u.model, u.serviceTier], set: addedUp(u) });
+}
+
 const rolledGroup = { day: rollup.day, keyId: rollup.keyId, endpoint: rollup.endpoint, model: rollup.model, serviceTier: rollup.serviceTier };
 
 /** A day's valued rows summed per rollup group (and tag name), to subtract from `rollup`'s. */
@@ -133,15 +151,17 @@ export function dayUserTotals(db: Db, day: string) {
 }
 const USER_SUMS = ["requests", "errors", "inputTokens", "cachedTokens", "cacheWriteTokens", "outputTokens", "reasoningTokens", "costPico", "miniCostPico"] as const;
 
-/** The day's attribution rollups replaced, after its `rollup` rows, in the daily rollup's batch (rollup.ts). */
-export const attributionRollup = (db: Db, day: string) =>
+/** The day's attribution rollups emptied, before the check adds its chunks (rollup.ts). */
+export const clearAttribution = (db: Db, day: string) =>
+  [db.delete(rollupTags).where(eq(rollupTags.day, day)), db.delete(rollupUsers).where(eq(rollupUsers.day, day)), db.delete(rollupUserDays).where(eq(rollupUserDays.day, day))] as const;
+
+/** A chunk's attribution sums added to the day's (rollup.ts). */
+export const addAttribution = (db: Db, chunk: Chunk) => [addTagSums(db, chunk), addUserSums(db, chunk)] as const;
+
+/** After the chunks and the day's `rollup` mended: each group's calls without a value, and the end users' day. */
+export const finishAttribution = (db: Db, day: string) =>
   [
-    db.delete(rollupTags).where(eq(rollupTags.day, day)),
-    db.insert(rollupTags).select(dayTagSums(db, day)),
     db.insert(rollupTags).select(dayUntaggedSums(db, day)),
-    db.delete(rollupUsers).where(eq(rollupUsers.day, day)),
-    db.insert(rollupUsers).select(dayUserSums(db, day)),
     db.insert(rollupUsers).select(dayNoUserSums(db, day)),
-    db.delete(rollupUserDays).where(eq(rollupUserDays.day, day)),
     db.insert(rollupUserDays).select(dayUserTotals(db, day)),
   ] as const;

@@ -1,14 +1,14 @@
-import { and, eq, exists, gte, lt, sql } from "drizzle-orm";
+import { and, eq, exists, lt, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { keySpend, ledger, rollup, rollupAll, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
-import { addMeasured, type Measured, measuredOf, NONE_MEASURED } from "./metrics";
-import { prefixJoin, prefixMetrics, prefixSizes } from "./prefix";
-import { attributionRollup } from "./rollup-attribution";
-import { groupModel, groupTier, inColumnOrder, ledgerDay, ledgerSumsToStore, readSums, rollupSums, storedSumsOver } from "./sums";
+import { addMeasured, COUNTS, type Measured, measuredOf, MONEY, NONE_MEASURED } from "./metrics";
+import { addAttribution, clearAttribution, finishAttribution } from "./rollup-attribution";
+import { addMissedPrefix, chunkRows, chunkSums, dayChunks, differences, type GroupSums, keptRows, mend, mergeGroups } from "./rollup-check";
+import { inColumnOrder, ledgerDay, ledgerSumsOf, readSums, rollupSums, storedSumsOver } from "./sums";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
 export const ROLL_DAYS = 4;
@@ -36,35 +36,9 @@ export interface RolledDay {
   complete: boolean;
   groups: number;
   totals: Measured;
-}
-
-/**
- * One day of the ledger summed per key × endpoint × model × tier, as rollup rows (SELECT …
- * GROUP BY), shadow rows under the model and tier their request asked for, with the group's
- * prompt-prefix figures.
- */
-export function daySums(db: Db, day: string) {
-  const start = dayStartMs(day);
-  const inDay = and(gte(ledger.time, start), lt(ledger.time, start + DAY_MS));
-  const prefixes = prefixSizes(db, inDay!, false);
-  return db
-    .select(
-      inColumnOrder(rollup, {
-        day: sql<string>`${day}`.as("day"),
-        keyId: ledger.keyId,
-        endpoint: ledger.endpoint,
-        model: groupModel.as("model"),
-        serviceTier: groupTier.as("service_tier"),
-        ...ledgerSumsToStore,
-        ...prefixMetrics(prefixes),
-      }),
-    )
-    .from(ledger)
-    .leftJoin(prefixes, prefixJoin(prefixes, false))
-    .where(inDay)
-    // Endpoint first: grouped by key_id first, SQLite reads the whole ledger through ledger_key_time
-    // for its order, instead of the day's range of ledger_time.
-    .groupBy(ledger.endpoint, ledger.keyId, groupModel, groupTier);
+  /** The check: chunks of the ledger it read, and groups whose kept sums differed from the ledger's (mended, logged). */
+  chunks: number;
+  repaired: number;
 }
 
 /** One day's rollup rows summed over their keys, as rollup_all rows. */
@@ -77,10 +51,18 @@ function everyKeySums(db: Db, day: string) {
     .groupBy(endpoint, model, serviceTier);
 }
 
+/** Mends per D1 batch: each is one small upsert. */
+const MENDS_PER_BATCH = 200;
+const noCall = and(...[...COUNTS, ...MONEY].map((m) => eq(rollup[m], 0)));
+
 /**
- * Replaces one day's rollup rows (their sum over keys, rollup_all, and the day's tags' and end
- * users', rollup-attribution.ts) with the ledger's sums, in SQL and in one D1 batch (atomic).
- * Running it again gives the same rows, plus any ledger rows that arrived since.
+ * Checks and repairs one day's rollup against the ledger. `rollup` (and with it `rollup_all`) is
+ * kept row by row by the ledger's triggers (migration 0015); this sums the day's ledger again as
+ * a snapshot (its rows up to the highest id when it starts), in chunks of at most CHUNK_ROWS rows
+ * so that every statement stays far inside D1's limits, compares each group, and adds what
+ * differs to the kept row (a delta: rows written meanwhile keep counting), logging each mend.
+ * Then the day's figures only the whole day gives: the prompt prefix billed uncached and the
+ * attribution rollups, rebuilt chunk by chunk while the day reads as incomplete (from the ledger).
  */
 export async function rollDay(db: Db, day: string, now: number, retention: number): Promise<RolledDay> {
   const start = dayStartMs(day);
@@ -88,18 +70,40 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     const [done] = await db.select().from(rollupDays).where(and(eq(rollupDays.day, day), isComplete));
     if (done) throw badRequest(`the ledger of ${day} is past retention (${retention} days); its rollup stands`, "day");
   }
-  const [, , , strata] = await db.batch([
-    db.delete(rollup).where(eq(rollup.day, day)),
-    db.insert(rollup).select(daySums(db, day)),
+  const [[top], kept] = await db.batch([
+    db.select({ upTo: sql<number>`coalesce(max(${ledger.id}), 0)`.mapWith(Number) }).from(ledger),
+    keptRows(db, day),
+    db.insert(rollupDays).values({ day, rolledAt: 0 }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: 0 } }),
+    ...clearAttribution(db, day),
+  ]);
+  const upTo = top!.upTo;
+  const sums = ledgerSumsOf(upTo);
+  const spans = await dayChunks(db, day);
+  const summed = new Map<string, GroupSums>();
+  for (const span of spans) {
+    const [rows] = await db.batch([chunkSums(db, span, upTo), ...addAttribution(db, { day, rows: chunkRows(span, upTo), sums })]);
+    mergeGroups(summed, rows);
+  }
+  const found = differences(mergeGroups(new Map(), kept), summed);
+  for (const d of found) console.warn("rollup repaired", JSON.stringify({ day, ...d.group, columns: d.columns }));
+  for (let i = 0; i < found.length; i += MENDS_PER_BATCH) {
+    const [first, ...rest] = found.slice(i, i + MENDS_PER_BATCH).map((d) => mend(db, day, d));
+    await db.batch([first!, ...rest]);
+  }
+  await db.update(rollup).set({ prefixMissedTokens: 0 }).where(eq(rollup.day, day));
+  for (const span of spans) await addMissedPrefix(db, day, span, upTo);
+  const [, , , , , , , strata] = await db.batch([
+    db.delete(rollup).where(and(eq(rollup.day, day), noCall)),
+    // rollup_all follows rollup by triggers; made again from it, in case anything else wrote it.
+    db.delete(rollupAll).where(eq(rollupAll.day, day)),
+    db.insert(rollupAll).select(everyKeySums(db, day)),
+    ...finishAttribution(db, day),
     db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
     db
       .select({ endpoint: rollup.endpoint, model: rollup.model, groups: sql<number>`count(*)`.mapWith(Number), ...rollupSums })
       .from(rollup)
       .where(eq(rollup.day, day))
       .groupBy(rollup.endpoint, rollup.model),
-    db.delete(rollupAll).where(eq(rollupAll.day, day)),
-    db.insert(rollupAll).select(everyKeySums(db, day)),
-    ...attributionRollup(db, day),
   ]);
   return {
     day,
@@ -107,6 +111,8 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     complete: now >= start + DAY_MS,
     groups: strata.reduce((n, s) => n + s.groups, 0),
     totals: strata.map((s) => readSums<{ endpoint: string; model: string }>(s)).reduce((t, s) => addMeasured(t, measuredOf(s)), NONE_MEASURED),
+    chunks: spans.length,
+    repaired: found.length,
   };
 }
 

@@ -64,17 +64,19 @@ const named = (groups: Columns, by: Group[]) => Object.fromEntries(by.map((g) =>
 /** A group's column on the rows of calls without a value of the query's dimension. */
 const NO_VALUE = sql`null`;
 
-/** Rollup rows of the range's complete days (of one key, or all), in `table`. */
-export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">, table: { day: SQLiteColumn; keyId?: SQLiteColumn } = rollup) {
-  const completeInRange = and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete);
+type DayTable = { day: SQLiteColumn; keyId?: SQLiteColumn };
+
+/** Rollup rows of the range's days (of one key, or all), in `table`. */
+function rangeRows(q: Omit<SpendQuery, "groupBy">, table: DayTable) {
   // A table without keys (rollup_all) is read only for every key's spend (sources).
   const ofKey = q.keyId === undefined || table.keyId === undefined ? undefined : eq(table.keyId, q.keyId);
-  return and(
-    ofKey,
-    gte(table.day, q.from),
-    lte(table.day, q.to),
-    inArray(table.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)),
-  );
+  return and(ofKey, gte(table.day, q.from), lte(table.day, q.to));
+}
+
+/** Rollup rows of the range's complete days (of one key, or all), in `table`. */
+export function rolledDays(db: Db, q: Omit<SpendQuery, "groupBy">, table: DayTable = rollup) {
+  const completeInRange = and(gte(rollupDays.day, q.from), lte(rollupDays.day, q.to), isComplete);
+  return and(rangeRows(q, table), inArray(table.day, db.select({ day: rollupDays.day }).from(rollupDays).where(completeInRange)));
 }
 
 /** Ledger rows within `spans` whose day has no complete rollup (of one key, or all). */
@@ -86,12 +88,15 @@ export function liveRows(q: Omit<SpendQuery, "groupBy" | "from" | "to">, spans: 
   );
 }
 
-/** Complete days of the range: a rollup table's rows (`rollup`, or an attribution dimension's). */
-export function rolledSpend(db: Db, q: SpendQuery, side: Side = ROLLUP) {
+/**
+ * A rollup table's rows: of the range's complete days (an attribution dimension's table, written
+ * by the daily rollup), or of all its days (`rollup` and `rollup_all`, kept current row by row).
+ */
+export function rolledSpend(db: Db, q: SpendQuery, side: Side = ROLLUP, days: "complete" | "all" = "complete") {
   return db
     .select({ ...named({ ...rolledGroups(side.table), ...side.groups }, q.groupBy), ...rolledValues(side.table) })
     .from(side.table as typeof rollup)
-    .where(and(rolledDays(db, q, side.table), side.where));
+    .where(and(days === "all" ? rangeRows(q, side.table) : rolledDays(db, q, side.table), side.where));
 }
 
 /** The other days, within `spans`: the ledger's rows. */
@@ -105,23 +110,28 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][], side
 const ROLLUP: Side = { table: rollup, groups: {}, where: undefined };
 const EVERY_KEY: Side = { table: rollupAll, groups: {}, where: undefined };
 
+/** Whether the query reads an attribution dimension's table: it filters by the dimension, or groups by it. */
+function readsDimension(q: SpendQuery): boolean {
+  if (!q.attribution) return false;
+  const group = dimensionGroup(q.attribution.dimension);
+  return q.attribution.only !== undefined || (group !== undefined && q.groupBy.includes(group));
+}
+
 /**
  * The sources of a query's rows, with their group columns and each endpoint and model (which the
- * measured projection keeps apart): complete days from a rollup table, the others from the ledger.
- * With an attribution dimension, its own table; grouping by it, also `rollup` on the days the
- * dimension's table has no row of (dimension.ts).
+ * measured projection keeps apart). Without a dimension: `rollup`, or for every key's spend not
+ * by key `rollup_all`, all days. With one, its own table's complete days, the others from the
+ * ledger; grouping by it, also `rollup` on the days the dimension's table has no row of (dimension.ts).
  */
 export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
   const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || g === "model" || q.groupBy.includes(g)) };
-  const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
-  const group = q.attribution && dimensionGroup(q.attribution.dimension);
-  const grouped = q.attribution?.only === undefined && group !== undefined && q.groupBy.includes(group);
-  // A dimension the query neither filters nor groups by changes no sum: the plain rollups have them in fewer rows,
-  // and rollup_all, each day's keys summed already, for every key's spend not by key.
-  if (!q.attribution || (q.attribution.only === undefined && !grouped)) {
+  if (!q.attribution || !readsDimension(q)) {
     const rolled = q.keyId === undefined && !q.groupBy.includes("key") ? EVERY_KEY : ROLLUP;
-    return { read, sources: [rolledSpend(db, read, rolled), ...live()] };
+    return { read, sources: [rolledSpend(db, read, rolled, "all")] };
   }
+  const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
+  const group = dimensionGroup(q.attribution.dimension);
+  const grouped = q.attribution.only === undefined && group !== undefined && q.groupBy.includes(group);
   const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
   const days = grouped && group ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
   return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
@@ -129,11 +139,12 @@ export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
 
 /**
  * Spend per group, summed in D1 in one statement (so a day rolled up meanwhile is counted once,
- * from whichever side the statement saw it on): complete days from the rollup tables, every other
- * day (today, a day the cron missed) live from the ledger (spend-sql.ts).
+ * from whichever side the statement saw it on): from the rollup tables, and by an attribution
+ * dimension every day without its complete rollup (today, a day the cron missed) live from the
+ * ledger (spend-sql.ts).
  */
 export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Measured }> {
-  const spans = await liveSpansOf(db, q.from, q.to);
+  const spans = readsDimension(q) ? await liveSpansOf(db, q.from, q.to) : [];
   const { read, sources: parts } = sources(db, q, spans);
   const rows = (await mergedSpend(db, parts, read.groupBy, q.groupBy))
     // Without groups, SQL answers one row even for a range without calls.

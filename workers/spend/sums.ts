@@ -14,77 +14,86 @@ export const ledgerDay = sql<string>`date(${ledger.time} / 1000, 'unixepoch')`;
 export const isOwn = sql`${ledger.shadow} = 0`;
 const isPair = sql`${ledger.shadow} = 1 and ${ledger.pairCostPico} is not null`;
 const when = (condition: SQL, value: SQLWrapper) => sql`case when ${condition} then ${value} else 0 end`;
+export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const plainSum = (value: SQL, name: string) => sql<number>`coalesce(sum(${value}), 0)`.mapWith(Number).as(snake(name));
 
 const later = alias(ledger, "later");
-/** True on a request's last own attempt, the row that carries its final status. */
-const isFinal = and(
-  isOwn,
-  notExists(
-    new QueryBuilder()
-      .select({ one: sql`1` })
-      .from(later)
-      .where(and(eq(later.requestId, ledger.requestId), gt(later.attempt, ledger.attempt), eq(later.shadow, 0))),
-  ),
-)!;
-
 const first = alias(ledger, "first");
-/**
- * A shadow row is grouped under what its request asked for (attempt 1's model and tier; nano,
- * since only nano's answers are shadowed), so shadow figures sit beside the spend they measure
- * instead of in mini's group.
- */
-const ofRequest = (column: "model" | "serviceTier") =>
-  sql<string>`case when ${ledger.shadow} = 0 then ${ledger[column]} else coalesce((${new QueryBuilder()
-    .select({ value: first[column] })
-    .from(first)
-    .where(and(eq(first.requestId, ledger.requestId), eq(first.attempt, 1)))}), ${ledger[column]}) end`;
-export const groupModel = ofRequest("model");
-export const groupTier = ofRequest("serviceTier");
-
 const x = sql`cast(${ledger.pairCostPico} as real)`;
 const y = sql`cast(${ledger.costPico} as real)`;
 const one = sql`1`;
 
 /**
- * What each metric sums over ledger rows. Own rows: each request counted once, at its last own
- * attempt; tokens and money of every own attempt. Shadow rows apart: their count and cost,
- * agreement, pair moments.
+ * How ledger rows sum into rollup groups, over the whole ledger, or (`upTo`, the daily check's
+ * snapshot) as it stood when its last row was `upTo`: the other attempts a row is compared with
+ * are then only those up to it too.
  */
-export const ledgerTerms: Record<keyof Metrics, SQL> = {
-  requests: when(isFinal, one),
-  errors: when(and(isFinal, sql`${ledger.status} >= 400`)!, one),
-  inputTokens: when(isOwn, ledger.inputTokens),
-  cachedTokens: when(isOwn, ledger.cachedTokens),
-  cacheWriteTokens: when(isOwn, ledger.cacheWriteTokens),
-  outputTokens: when(isOwn, ledger.outputTokens),
-  reasoningTokens: when(isOwn, ledger.reasoningTokens),
-  costPico: when(isOwn, ledger.costPico),
-  miniCostPico: when(isOwn, ledger.miniCostPico),
-  // Escalation is the one way a request makes a second own attempt, always on mini.
-  escalations: when(sql`${isOwn} and ${ledger.attempt} > 1 and ${ledger.model} = ${MINI_MODEL}`, one),
-  shadowRequests: when(sql`${ledger.shadow} = 1`, one),
-  shadowCostPico: when(sql`${ledger.shadow} = 1`, ledger.costPico),
-  judged: when(sql`${ledger.shadow} = 1 and ${ledger.agreement} is not null`, one),
-  agreed: when(sql`${ledger.shadow} = 1 and ${ledger.agreement} = 1`, one),
-  pairs: when(isPair, one),
-  pairNanoCostPico: when(isPair, ledger.pairCostPico),
-  pairMiniCostPico: when(isPair, ledger.costPico),
-  pairNanoSq: when(isPair, sql`${x} * ${x}`),
-  pairMiniSq: when(isPair, sql`${y} * ${y}`),
-  pairCross: when(isPair, sql`${x} * ${y}`),
-};
+export function ledgerSumsOf(upTo?: number) {
+  const known = (id: SQLWrapper) => (upTo === undefined ? undefined : sql`${id} <= ${upTo}`);
+  /** True on a request's last own attempt, the row that carries its final status. */
+  const isFinal = and(
+    isOwn,
+    notExists(
+      new QueryBuilder()
+        .select({ one: sql`1` })
+        .from(later)
+        .where(and(eq(later.requestId, ledger.requestId), gt(later.attempt, ledger.attempt), eq(later.shadow, 0), known(later.id))),
+    ),
+  )!;
+  /**
+   * A shadow row is grouped under what its request asked for (attempt 1's model and tier; nano,
+   * since only nano's answers are shadowed), so shadow figures sit beside the spend they measure
+   * instead of in mini's group.
+   */
+  const ofRequest = (column: "model" | "serviceTier") =>
+    sql<string>`case when ${ledger.shadow} = 0 then ${ledger[column]} else coalesce((${new QueryBuilder()
+      .select({ value: first[column] })
+      .from(first)
+      .where(and(eq(first.requestId, ledger.requestId), eq(first.attempt, 1), known(first.id)))}), ${ledger[column]}) end`;
+  /**
+   * What each metric sums over ledger rows. Own rows: each request counted once, at its last own
+   * attempt; tokens and money of every own attempt. Shadow rows apart: their count and cost,
+   * agreement, pair moments.
+   */
+  const terms: Record<keyof Metrics, SQL> = {
+    requests: when(isFinal, one),
+    errors: when(and(isFinal, sql`${ledger.status} >= 400`)!, one),
+    inputTokens: when(isOwn, ledger.inputTokens),
+    cachedTokens: when(isOwn, ledger.cachedTokens),
+    cacheWriteTokens: when(isOwn, ledger.cacheWriteTokens),
+    outputTokens: when(isOwn, ledger.outputTokens),
+    reasoningTokens: when(isOwn, ledger.reasoningTokens),
+    costPico: when(isOwn, ledger.costPico),
+    miniCostPico: when(isOwn, ledger.miniCostPico),
+    // Escalation is the one way a request makes a second own attempt, always on mini.
+    escalations: when(sql`${isOwn} and ${ledger.attempt} > 1 and ${ledger.model} = ${MINI_MODEL}`, one),
+    shadowRequests: when(sql`${ledger.shadow} = 1`, one),
+    shadowCostPico: when(sql`${ledger.shadow} = 1`, ledger.costPico),
+    judged: when(sql`${ledger.shadow} = 1 and ${ledger.agreement} is not null`, one),
+    agreed: when(sql`${ledger.shadow} = 1 and ${ledger.agreement} = 1`, one),
+    pairs: when(isPair, one),
+    pairNanoCostPico: when(isPair, ledger.pairCostPico),
+    pairMiniCostPico: when(isPair, ledger.costPico),
+    pairNanoSq: when(isPair, sql`${x} * ${x}`),
+    pairMiniSq: when(isPair, sql`${y} * ${y}`),
+    pairCross: when(isPair, sql`${x} * ${y}`),
+  };
+  return {
+    groupModel: ofRequest("model"),
+    groupTier: ofRequest("serviceTier"),
+    terms,
+    /** Sums to store in rollup rows (a day's group stays far inside SQLite's 64-bit integers). */
+    toStore: Object.fromEntries(Object.entries(terms).map(([m, term]) => [m, plainSum(term, m)])) as Record<keyof Metrics, SQL.Aliased<number>>,
+  };
+}
+
+const whole = ledgerSumsOf();
+export const { groupModel, groupTier, terms: ledgerTerms, toStore: ledgerSumsToStore } = whole;
 
 /** Rollup rows are already sums of the ledger: each metric sums its own column, in any rollup table. */
 export const rolledTerms = (table: RolledTable) =>
   Object.fromEntries([...COUNTS, ...MONEY, ...MOMENTS].map((m) => [m, sql`${table[m]}`])) as Record<keyof Metrics, SQL>;
 
-export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const plainSum = (value: SQL, name: string) => sql<number>`coalesce(sum(${value}), 0)`.mapWith(Number).as(snake(name));
-
-/** Sums to store in rollup rows (a day's group stays far inside SQLite's 64-bit integers). */
-export const ledgerSumsToStore = Object.fromEntries(
-  Object.entries(ledgerTerms).map(([m, term]) => [m, plainSum(term, m)]),
-) as Record<keyof Metrics, SQL.Aliased<number>>;
 
 /** The same sums to store, summed again over a subquery's rows that carry them (its fields by metric). */
 export const storedSumsOver = (rows: object) =>
