@@ -43,7 +43,7 @@ export function prefixJoin(prefixes: Prefixes, byDay: boolean): SQL {
     eq(prefixes.keyId, ledger.keyId),
     eq(prefixes.endpoint, ledger.endpoint),
     eq(prefixes.model, ledger.model),
-    byDay && "day" in prefixes ? sql`${prefixes.day} = ${ledgerDay}` : undefined,
+    byDay ? sql`${(prefixes as ReturnType<typeof prefixSizes>).day} = ${ledgerDay}` : undefined,
   )!;
 }
 

@@ -7,7 +7,7 @@ import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
 import { addMeasured, COUNTS, type Measured, measuredOf, MONEY, NONE_MEASURED } from "./metrics";
 import { addAttribution, clearAttribution, finishAttribution } from "./rollup-attribution";
-import { addMissedPrefix, chunkRows, chunkSums, dayChunks, differences, type GroupSums, keptRows, mend, mergeGroups } from "./rollup-check";
+import { addMissedPrefix, CHUNK_ROWS, chunkRows as rowsOf, chunkSums, dayChunks, differences, type GroupSums, keptRows, mend, mergeGroups } from "./rollup-check";
 import { inColumnOrder, ledgerDay, ledgerSumsOf, readSums, rollupSums, storedSumsOver } from "./sums";
 
 /** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
@@ -64,7 +64,7 @@ const noCall = and(...[...COUNTS, ...MONEY].map((m) => eq(rollup[m], 0)));
  * Then the day's figures only the whole day gives: the prompt prefix billed uncached and the
  * attribution rollups, rebuilt chunk by chunk while the day reads as incomplete (from the ledger).
  */
-export async function rollDay(db: Db, day: string, now: number, retention: number): Promise<RolledDay> {
+export async function rollDay(db: Db, day: string, now: number, retention: number, chunkRows = CHUNK_ROWS): Promise<RolledDay> {
   const start = dayStartMs(day);
   if (start < dayStartMs(dayOf(now)) - retention * DAY_MS) {
     const [done] = await db.select().from(rollupDays).where(and(eq(rollupDays.day, day), isComplete));
@@ -78,10 +78,10 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
   ]);
   const upTo = top!.upTo;
   const sums = ledgerSumsOf(upTo);
-  const spans = await dayChunks(db, day);
+  const spans = await dayChunks(db, day, chunkRows);
   const summed = new Map<string, GroupSums>();
   for (const span of spans) {
-    const [rows] = await db.batch([chunkSums(db, span, upTo), ...addAttribution(db, { day, rows: chunkRows(span, upTo), sums })]);
+    const [rows] = await db.batch([chunkSums(db, span, upTo), ...addAttribution(db, { day, rows: rowsOf(span, upTo), sums })]);
     mergeGroups(summed, rows);
   }
   const found = differences(mergeGroups(new Map(), kept), summed);
