@@ -68,8 +68,18 @@ export function printSpend(s: Awaited<ReturnType<typeof spendPath>>) {
   out("");
   out(
     table(
-      ["rollup of one day", "ledger rows", "seed s", "rollup s", "µs/row", "groups"],
-      s.rollup.map((r) => [r.day, r.rows, (r.seed_ms / 1000).toFixed(1), (r.rollup_ms / 1000).toFixed(2), ((r.rollup_ms * 1000) / r.rows).toFixed(2), r.groups]),
+      ["a day end to end", "ledger rows", "seed s", "check s", "µs/row", "chunks", "groups", "mended", ...s.rollup[0]!.spend.map((q) => `${q.name} ms`)],
+      s.rollup.map((r) => [
+        r.day,
+        r.rows,
+        (r.seed_ms / 1000).toFixed(1),
+        (r.rollup_ms / 1000).toFixed(2),
+        ((r.rollup_ms * 1000) / r.rows).toFixed(2),
+        r.chunks,
+        r.groups,
+        r.repaired,
+        ...r.spend.map((q) => q.ms.toFixed(1)),
+      ]),
     ),
   );
   out("");

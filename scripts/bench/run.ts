@@ -34,7 +34,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     rounds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "1,16,64" },
-    "ledger-rows": { type: "string", default: "100000,300000" },
+    "ledger-rows": { type: "string", default: "100000,1000000" },
     record: { type: "string" },
     inspector: { type: "string", default: "off" },
   },

@@ -1,8 +1,9 @@
 /**
  * The spend path at scale (`npm run bench`), timed inside the Worker on local D1. It seeds
  * ledger and rollup rows in bulk with INSERT … SELECT over recursive CTEs (a handful of bound
- * parameters each: D1 allows 100 per statement), and runs the real code on them: the ledger
- * writer, the day's rollup, and the spend query. Each endpoint answers `{ms, ...}`.
+ * parameters each: D1 allows 100 per statement; the ledger's and the rollup's triggers fire on
+ * each row as on the gateway's writes), and runs the real code on them: the ledger writer, the
+ * day's check (rollDay), and the spend query. Each endpoint answers `{ms, ...}`.
  */
 import { sql } from "drizzle-orm";
 import { dbFor, type Db } from "../../../workers/db/client";
@@ -78,15 +79,17 @@ async function ledgerWrite(db: Db, body: { rows: number; concurrency: number; pe
  * i % users with tags feature=f<i % values> and team=t<i % 10>, written as the gateway writes them
  * (canonical JSON, names sorted); with `keys` dividing `values` a feature belongs to one key.
  */
-async function seedLedger(env: Env, body: { day: string; rows: number; keys?: number; attribution?: { users: number; values: number } }) {
+async function seedLedger(env: Env, body: { day: string; rows: number; part?: [number, number]; keys?: number; attribution?: { users: number; values: number } }) {
   const dayStart = Date.parse(`${body.day}T00:00:00Z`);
   const dayNumber = Math.floor(dayStart / 86_400_000);
   const keys = body.keys ?? 100;
   const tagged = body.attribution !== undefined;
   const started = Date.now();
   let sizeAfter = 0;
-  for (let from = 0; from < body.rows; from += SEED_CHUNK) {
-    const to = Math.min(body.rows, from + SEED_CHUNK) - 1;
+  // `part`: only calls [first, end) of the day's `rows`, so that a large day is seeded over several requests.
+  const [first, end] = body.part ?? [0, body.rows];
+  for (let from = first; from < end; from += SEED_CHUNK) {
+    const to = Math.min(end, from + SEED_CHUNK) - 1;
     const r = await env.DB.prepare(
       `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, error,
          input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_pico, mini_cost_pico, latency_ms${tagged ? ", tags, end_user" : ""})
@@ -117,7 +120,7 @@ async function seedLedger(env: Env, body: { day: string; rows: number; keys?: nu
 /**
  * Rollup rows for `days` complete days from `from`: days × groups × keys rows, where the groups are
  * the endpoints × 2 models × 2 tiers (`groups` of them, 28 for 7 endpoints), and their sum over
- * keys in rollup_all, as the daily rollup writes both.
+ * keys in rollup_all (written by the rollup's own triggers, migration 0015).
  */
 async function seedRollup(env: Env, body: { from: string; days: number; groups: number; keys: number }) {
   const started = Date.now();
@@ -147,14 +150,6 @@ async function seedRollup(env: Env, body: { from: string; days: number; groups: 
      WITH RECURSIVE d(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM d WHERE j < ?2 - 1)
      SELECT date(?1, '+' || j || ' days'), (unixepoch(date(?1, '+' || j || ' days')) + 90000) * 1000 FROM d WHERE true
      ON CONFLICT (day) DO UPDATE SET rolled_at = excluded.rolled_at`,
-  )
-    .bind(body.from, body.days)
-    .run();
-  const sums = ["requests", "errors", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens", "cost_pico", "mini_cost_pico"];
-  await env.DB.prepare(
-    `INSERT INTO rollup_all (day, endpoint, model, service_tier, ${sums.join(", ")})
-     SELECT day, endpoint, model, service_tier, ${sums.map((c) => `sum(${c})`).join(", ")} FROM rollup
-     WHERE day >= ?1 AND day < date(?1, '+' || ?2 || ' days') GROUP BY day, endpoint, model, service_tier`,
   )
     .bind(body.from, body.days)
     .run();
@@ -195,7 +190,7 @@ export default {
           const started = Date.now();
           // Retention far back: the seeded days are in the past and must be rolled, not refused.
           const rolled = await rollDay(db, String(body.day), Date.now(), 36_500);
-          return json({ ms: Date.now() - started, groups: rolled.groups, requests: rolled.totals.requests });
+          return json({ ms: Date.now() - started, groups: rolled.groups, requests: rolled.totals.requests, chunks: rolled.chunks, repaired: rolled.repaired });
         }
         case "/spend": {
           const started = Date.now();
