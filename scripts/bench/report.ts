@@ -86,7 +86,7 @@ export function printSpend(s: Awaited<ReturnType<typeof spendPath>>) {
 }
 
 export function printConsumer(c: Awaited<ReturnType<typeof consumerThroughput>>) {
-  out(`\nLedger queue consumer (local Queue, max_batch_size ${c.max_batch_size}, one-row messages, ${c.senders} sendBatch calls in flight; real consumeLedger on local D1)\n`);
+  out(`\nLedger queue consumer (local Queue, max_batch_size ${c.max_batch_size}, one-row messages sent at most ${c.runs[0]?.max_ahead} ahead of the consumer; real consumeLedger on local D1)\n`);
   out(
     table(
       ["rows", "triggers", "send s", "end to end s", "rows/s", "wall rows/s", "batches", "msgs/batch p50", "write ms p50", "p90", "rows/s writing", "between ms p50", "retried", "workerd cpu s"],
@@ -97,7 +97,9 @@ export function printConsumer(c: Awaited<ReturnType<typeof consumerThroughput>>)
     ),
   );
   out("end to end: the Worker's clock, first send to the end of the last batch's write; wall: from here until count(*) showed every row.");
-  out(`rows/s writing: rows over the summed time of the batches' D1 writes; between: from a batch's write ending to the next batch's handler starting. Before the last run, ledger ${c.counts.ledger} rows; rollup and rollup_all counted as many requests.`);
+  out(`rows/s writing: rows over the summed time of the batches' D1 writes; between: from a batch's write ending to the next batch's handler starting. After the sizes, ledger ${c.counts.ledger} rows; rollup and rollup_all counted as many requests.`);
+  const t = c.triggers;
+  out(`Rollup triggers (${t.rounds} interleaved rounds of ${t.rows} rows, medians): ${t.rows_per_s_with.toFixed(0)} rows/s with them, ${t.rows_per_s_without.toFixed(0)} without (${((1 - t.rows_per_s_with / t.rows_per_s_without) * 100).toFixed(0)}% fewer with them).`);
 }
 
 export function printSize(s: Awaited<ReturnType<typeof bundleSize>>) {
