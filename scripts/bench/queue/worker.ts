@@ -26,9 +26,9 @@ interface Delivered {
 const SEND_BATCH = 100;
 /**
  * How far the sender may run ahead of the consumer, in messages. The local queue (miniflare's
- * broker, a Durable Object) holds each message it is sent in a timer until its next turn, and
- * refuses a send past 10 000 timers (QuotaExceededError); 5 000 ahead still keeps 50 full batches
- * waiting for the consumer.
+ * broker, a Durable Object) takes each message in through a timer, the timers pile up while sends
+ * keep coming, and past 10 000 pending timers workerd refuses the send (QuotaExceededError);
+ * 5 000 ahead still keeps 50 full batches waiting for the consumer.
  */
 const MAX_AHEAD = 5_000;
 
