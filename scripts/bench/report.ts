@@ -5,6 +5,7 @@ import type { bundleSize } from "./size";
 import type { Experiment, MatrixRow } from "./latency";
 import type { spendPath } from "./spend";
 import type { attributionPath } from "./attribution";
+import type { consumerThroughput } from "./consumer";
 
 export function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -92,6 +93,24 @@ export function printSpend(s: Awaited<ReturnType<typeof spendPath>>) {
   out("");
   out(`bytes per ledger row (table + its 3 indexes, + key_spend trigger's table): ${s.storage.bytes_per_ledger_row.toFixed(0)} (${s.storage.method})`);
   out(`bytes per rollup row (table + index): ${s.storage.bytes_per_rollup_row.toFixed(0)}`);
+}
+
+export function printConsumer(c: Awaited<ReturnType<typeof consumerThroughput>>) {
+  out(`\nLedger queue consumer (local Queue, max_batch_size ${c.max_batch_size}, one-row messages sent at most ${c.runs[0]?.max_ahead} ahead of the consumer; real consumeLedger on local D1)\n`);
+  out(
+    table(
+      ["rows", "triggers", "send s", "end to end s", "rows/s", "wall rows/s", "batches", "msgs/batch p50", "write ms p50", "p90", "rows/s writing", "between ms p50", "retried", "workerd cpu s"],
+      c.runs.map((r) => [
+        r.messages, r.triggers, (r.send_ms / 1000).toFixed(1), (r.e2e_ms / 1000).toFixed(1), r.rows_per_s.toFixed(0), r.wall_rows_per_s.toFixed(0), r.batches,
+        r.batch_messages.p50, r.write_ms.p50, r.write_ms.p90, r.write_rows_per_s.toFixed(0), r.between_batches_ms.p50, r.retried, r.workerd_cpu_s.toFixed(1),
+      ]),
+    ),
+  );
+  out("end to end: the Worker's clock, first send to the end of the last batch's write; wall: from here until count(*) showed every row.");
+  out(`rows/s writing: rows over the summed time of the batches' D1 writes; between: from a batch's write ending to the next batch's handler starting. After the sizes, ledger ${c.counts.ledger} rows; rollup and rollup_all counted as many requests.`);
+  const t = c.triggers;
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  out(`Rollup triggers (${t.rounds} interleaved rounds of ${t.rows} rows): with them, ${pct(t.ratio_median)} of the rows/s without them (median; rounds ${t.ratios.map(pct).join(", ")}); medians ${t.rows_per_s_with.toFixed(0)} and ${t.rows_per_s_without.toFixed(0)} rows/s.`);
 }
 
 export function printSize(s: Awaited<ReturnType<typeof bundleSize>>) {

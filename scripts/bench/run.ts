@@ -3,10 +3,11 @@
  * path scales. Everything runs on loopback and every process it starts dies with it.
  *
  *   npm run bench                       the whole run (about 10 minutes on 2 cores)
- *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, attribution, size, batch (comma-separated)
+ *   npm run bench -- --only latency     parts: latency, experiments, proof, spend, attribution, consumer, size, batch (comma-separated)
  *   npm run bench -- --only batch --summaries 10000
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
  *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
+ *   npm run bench -- --only consumer --consumer-rows 20000,100000
  *   npm run bench -- --inspector on     attach wrangler's DevTools inspector, as the `wrangler dev` CLI does
  *
  * Results: bench/results/latest.json (and a timestamped copy); --record NAME also writes
@@ -25,16 +26,18 @@ import { batchCost } from "./batch";
 import { bundleSize } from "./size";
 import { spendPath } from "./spend";
 import { attributionPath } from "./attribution";
-import { printAttribution, printBatch, printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
+import { consumerThroughput } from "./consumer";
+import { printAttribution, printBatch, printConsumer, printExperiments, printMatrix, printProof, printSize, printSpend } from "./report";
 
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "latency,experiments,proof,spend,attribution,size,batch" },
+    only: { type: "string", default: "latency,experiments,proof,spend,attribution,consumer,size,batch" },
     summaries: { type: "string", default: "10000" },
     seconds: { type: "string", default: "3" },
     rounds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "1,16,64" },
     "ledger-rows": { type: "string", default: "100000,1000000" },
+    "consumer-rows": { type: "string", default: "20000,100000" },
     record: { type: "string" },
     inspector: { type: "string", default: "off" },
   },
@@ -152,6 +155,17 @@ try {
       results.attribution_error = err instanceof Error ? err.message : String(err);
       process.exitCode = 1;
       log(`attribution FAILED: ${results.attribution_error}`);
+    }
+    await stopAll();
+  }
+  if (parts.has("consumer")) {
+    try {
+      results.consumer = await consumerThroughput(values["consumer-rows"].split(",").map(Number), log);
+      printConsumer(results.consumer as Awaited<ReturnType<typeof consumerThroughput>>);
+    } catch (err) {
+      results.consumer_error = err instanceof Error ? err.message : String(err);
+      process.exitCode = 1;
+      log(`consumer FAILED: ${results.consumer_error}`);
     }
     await stopAll();
   }

@@ -15,7 +15,7 @@ export const retryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.m
  * those that fail are retried with backoff (D1 down for a while: they wait in the queue), and
  * after the queue's max_retries go to its dead-letter queue.
  */
-export async function consumeLedger(batch: MessageBatch<LedgerMessage>, env: Env): Promise<{ written: number; retried: number }> {
+export async function consumeLedger(batch: MessageBatch<LedgerMessage>, env: Pick<Env, "DB">): Promise<{ written: number; retried: number }> {
   const db = dbFor(env.DB);
   const rows = batch.messages.flatMap((m) => m.body.rows);
   try {

@@ -7,46 +7,21 @@
  */
 import { sql } from "drizzle-orm";
 import { dbFor, type Db } from "../../../workers/db/client";
-import { ledger, type NewLedgerRow } from "../../../workers/db/schema";
+import { ledger } from "../../../workers/db/schema";
 import { writeLedgerRows } from "../../../workers/metering/ledger";
 import { rollDay } from "../../../workers/spend/rollup";
 import { type Group, querySpend } from "../../../workers/spend/spend";
+import { ledgerRow } from "./ledger-row";
 import { spendApi } from "./spend-api";
 
 interface Env {
   DB: D1Database;
 }
 
-const ENDPOINTS = ["intent", "route", "extract", "tool", "rerank", "summarize", "chat.completions"];
 /** Rows per INSERT … SELECT statement when seeding. */
 const SEED_CHUNK = 50_000;
 
 const json = (data: unknown, status = 200) => Response.json(data, { status });
-
-/** A ledger row as the gateway writes it: 28-character request id, 20-character key id. */
-function ledgerRow(i: number, time: number, keys: number): NewLedgerRow {
-  const input = 168 + (i % 200);
-  const cached = i % 4 === 0 ? 128 : 0;
-  const output = 60 + (i % 150);
-  return {
-    requestId: `req_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
-    attempt: 1,
-    time,
-    keyId: `key_${(i % keys).toString(16).padStart(16, "0")}`,
-    endpoint: ENDPOINTS[i % ENDPOINTS.length]!,
-    model: "gpt-5.4-nano",
-    upstream: "api.openai.com",
-    status: 200,
-    error: null,
-    inputTokens: input,
-    cachedTokens: cached,
-    outputTokens: output,
-    reasoningTokens: 64,
-    costPico: (input - cached) * 200_000 + cached * 20_000 + output * 1_250_000,
-    miniCostPico: (input - cached) * 750_000 + cached * 75_000 + output * 4_500_000,
-    latencyMs: 300 + (i % 500),
-  };
-}
 
 /**
  * The ledger writer as the gateway calls it (`writeLedgerRows(db, rows)`, one request's rows per
