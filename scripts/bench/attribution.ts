@@ -72,7 +72,7 @@ export async function attributionPath(o: { rows: number; users: number; values: 
   const rolled = await roll().catch((err) => (log(`  rollup failed once (${String(err).slice(0, 120)}), again`), roll()));
   if (rolled.requests !== o.rows) throw new Error(`the rollup counted ${rolled.requests} requests, not ${o.rows}`);
   const again = await roll().catch(roll);
-  log(`  rollup of ${DAY} (rollup, rollup_tags, rollup_users in one batch): ${rolled.ms} ms; again ${again.ms} ms`);
+  log(`  check of ${DAY} (rollup compared, rollup_tags and rollup_users rebuilt, in chunks): ${rolled.ms} ms; again ${again.ms} ms`);
 
   const measure = async () => {
     const results = [];

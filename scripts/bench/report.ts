@@ -145,7 +145,7 @@ export function printBatch(b: Awaited<ReturnType<typeof batchCost>>) {
 export function printAttribution(a: Awaited<ReturnType<typeof attributionPath>>) {
   const o = a.options;
   out(`\nAttribution (a day of ${o.rows} calls, ${o.users} end users, ${o.values} feature values, ${o.keys} keys; the 30 days ${a.from}..${a.day})\n`);
-  out(`rollup of the day (rollup, rollup_tags, rollup_users, one batch): ${(a.rollup_ms / 1000).toFixed(2)} s, again ${(a.reroll_ms / 1000).toFixed(2)} s\n`);
+  out(`check of the day (rollup compared, rollup_tags and rollup_users rebuilt, in chunks): ${(a.rollup_ms / 1000).toFixed(2)} s, again ${(a.reroll_ms / 1000).toFixed(2)} s\n`);
   out(
     table(
       ["query over 30 days", "ms", "wall ms", "rows out", "under 100 ms"],
