@@ -7,7 +7,7 @@ const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m
 const db = env.MIGRATION_DB;
 const all = async (sql: string) => (await db.prepare(sql).all()).results;
 
-describe("migrations 0007 (price tiers, pico-USD) and 0014 (rollup_all) on a database with history", () => {
+describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all) and 0016 (rollup rebuilt in key order) on a database with history", () => {
   it("keeps every existing amount exactly (× 1000 to pico-USD), seeds the tiers and keeps the budget trigger", async () => {
     await applyD1Migrations(db, upTo("0007"));
     await db.batch([
@@ -55,6 +55,11 @@ describe("migrations 0007 (price tiers, pico-USD) and 0014 (rollup_all) on a dat
         pair_mini_sq: 210_000_000 ** 2,
         pair_cross: 32_500_000 * 210_000_000,
       },
+    ]);
+    // 0016 rebuilt rollup: every row kept, and found by its key.
+    expect(await all("SELECT key_id, day, requests, errors, cost_pico FROM rollup WHERE key_id IN ('k1', 'k2') ORDER BY key_id")).toEqual([
+      { key_id: "k1", day: "2026-03-01", requests: 1, errors: 0, cost_pico: 32_500_000 },
+      { key_id: "k2", day: "2026-03-01", requests: 2, errors: 1, cost_pico: 7 },
     ]);
     // 0014: every rolled day summed over its keys.
     expect(await all("SELECT day, endpoint, model, service_tier, requests, errors, input_tokens, cost_pico, mini_cost_pico, shadow_cost_pico, pair_cross FROM rollup_all")).toEqual([
