@@ -7,7 +7,7 @@ const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m
 const db = env.MIGRATION_DB;
 const all = async (sql: string) => (await db.prepare(sql).all()).results;
 
-describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all) and 0015 (the rollup's triggers) on a database with history", () => {
+describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all), 0015 (rollup rebuilt in key order) and 0016 (the rollup's triggers) on a database with history", () => {
   it("keeps every existing amount exactly (× 1000 to pico-USD), seeds the tiers and keeps the budget trigger", async () => {
     await applyD1Migrations(db, upTo("0007"));
     await db.batch([
@@ -33,7 +33,7 @@ describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all) and 0015 (t
            cost_pico, mini_cost_pico) VALUES ('2026-03-01', 'k2', 'intent', 'gpt-5.4-nano', 'default', 2, 1, 50, 0, 5, 0, 7, 9)`,
       )
       .run();
-    await applyD1Migrations(db, upTo("0015"));
+    await applyD1Migrations(db, upTo("0016"));
 
     expect(await all("SELECT daily_budget_pico FROM api_keys")).toEqual([{ daily_budget_pico: 1_500_000_000_000 }]);
     expect(await all("SELECT attempt, cost_pico, mini_cost_pico, pair_cost_pico, service_tier, cache_write_tokens FROM ledger ORDER BY attempt")).toEqual([
@@ -55,6 +55,11 @@ describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all) and 0015 (t
         pair_mini_sq: 210_000_000 ** 2,
         pair_cross: 32_500_000 * 210_000_000,
       },
+    ]);
+    // 0015 rebuilt rollup: every row kept, and found by its key.
+    expect(await all("SELECT key_id, day, requests, errors, cost_pico FROM rollup WHERE key_id IN ('k1', 'k2') ORDER BY key_id")).toEqual([
+      { key_id: "k1", day: "2026-03-01", requests: 1, errors: 0, cost_pico: 32_500_000 },
+      { key_id: "k2", day: "2026-03-01", requests: 2, errors: 1, cost_pico: 7 },
     ]);
     // 0014: every rolled day summed over its keys.
     expect(await all("SELECT day, endpoint, model, service_tier, requests, errors, input_tokens, cost_pico, mini_cost_pico, shadow_cost_pico, pair_cross FROM rollup_all")).toEqual([
@@ -90,7 +95,7 @@ describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all) and 0015 (t
       .run();
     expect(await all("SELECT cost_pico FROM key_spend")).toEqual([{ cost_pico: 242_500_007 }]);
 
-    // 0015: the day has no complete rollup, so its rollup starts from the ledger's sums (k2's row had
+    // 0016: the day has no complete rollup, so its rollup starts from the ledger's sums (k2's row had
     // no ledger row); the shadow row sits in the group of its request's attempt 1.
     await applyD1Migrations(db, migrations);
     const rollupColumns = "key_id, model, requests, errors, input_tokens, cost_pico, mini_cost_pico, escalations, shadow_requests, shadow_cost_pico, pairs, pair_cross";

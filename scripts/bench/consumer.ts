@@ -98,7 +98,7 @@ export async function consumerThroughput(runs: number[], log: (line: string) => 
   if (counts.rollup !== counts.ledger || counts.rollup_all !== counts.ledger) {
     throw new Error(`the triggers did not keep up: ledger ${counts.ledger} rows, rollup ${counts.rollup} requests, rollup_all ${counts.rollup_all}`);
   }
-  // What keeping the rollup costs the consumer: the first size again, without migration 0015's
+  // What keeping the rollup costs the consumer: the first size again, without migration 0016's
   // rollup triggers and with them, in interleaved rounds (the ledger grows under both alike).
   const compared = { with: [] as number[], without: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {

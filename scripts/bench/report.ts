@@ -91,6 +91,8 @@ export function printSpend(s: Awaited<ReturnType<typeof spendPath>>) {
     ),
   );
   out("");
+  out(table(["spend route (admin, one key)", "ms", "bytes"], s.routes.map((r) => [r.name, r.ms.toFixed(1), r.bytes])));
+  out("");
   out(`bytes per ledger row (table + its 3 indexes, + key_spend trigger's table): ${s.storage.bytes_per_ledger_row.toFixed(0)} (${s.storage.method})`);
   out(`bytes per rollup row (table + index): ${s.storage.bytes_per_rollup_row.toFixed(0)}`);
 }

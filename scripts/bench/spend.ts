@@ -39,6 +39,10 @@ async function check(base: string, day: string, log: (line: string) => void) {
 /** Ledger rows seeded per request to the bench Worker. */
 const SEED_PER_REQUEST = 100_000;
 
+/** Timed runs of each spend query, after a warm one: the figure is their median (p50). */
+const ROUNDS = 5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export async function spendPath(ledgerRows: number[], log: (line: string) => void) {
   log("spend path: starting the bench spend Worker...");
   // Served without devtools and without file watching: a reload mid-seed (others edit the tree) would lose the run.
@@ -120,17 +124,39 @@ export async function spendPath(ledgerRows: number[], log: (line: string) => voi
     { name: "365 days by day", from: "2025-01-01", to: "2025-12-31", groupBy: ["day"], days: 365 },
     { name: "365 days, totals only", from: "2025-01-01", to: "2025-12-31", groupBy: [], days: 365 },
     { name: "365 days by endpoint,key", from: "2025-01-01", to: "2025-12-31", groupBy: ["endpoint", "key"], days: 365 },
+    { name: "365 days by key", from: "2025-01-01", to: "2025-12-31", groupBy: ["key"], days: 365 },
     { name: "365 days by day, one key", from: "2025-01-01", to: "2025-12-31", groupBy: ["day"], days: 365, keyId: oneKey },
+    { name: "365 days, totals only, one key", from: "2025-01-01", to: "2025-12-31", groupBy: [], days: 365, keyId: oneKey },
     { name: "2025-01-01..today by day", from: "2025-01-01", to: today, groupBy: ["day"], days: 365 },
   ];
   const spend: { name: string; days: number; rollup_rows: number; group_by: string[]; key: boolean; ms: number; wall_ms: number; rows_out: number }[] = [];
   for (const q of queries) {
     await call(w.base, "/spend", q); // warm (the isolate, SQLite's page cache)
-    const r = await call<{ ms: number; rows: number }>(w.base, "/spend", q);
+    const runs: { ms: number; rows: number; wall_ms: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) runs.push(await call<{ ms: number; rows: number }>(w.base, "/spend", q));
+    const [ms, wall] = [median(runs.map((r) => r.ms)), median(runs.map((r) => r.wall_ms))];
     // Every key's spend not by key reads rollup_all (a row per day and group); by key, every key's rows.
     const read = q.days * groups * (q.keyId === undefined && q.groupBy.includes("key") ? keys : 1);
-    spend.push({ name: q.name, days: q.days, rollup_rows: read, group_by: q.groupBy, key: q.keyId !== undefined, ms: r.ms, wall_ms: r.wall_ms, rows_out: r.rows });
-    log(`  spend ${q.name}: ${r.ms} ms, ${r.rows} rows out`);
+    spend.push({ name: q.name, days: q.days, rollup_rows: read, group_by: q.groupBy, key: q.keyId !== undefined, ms, wall_ms: wall, rows_out: runs[0]!.rows });
+    log(`  spend ${q.name}: ${ms} ms (median of ${ROUNDS}), ${runs[0]!.rows} rows out`);
+  }
+
+  // One key's year as the gateway answers GET /v1/spend: the query above, its JSON and the run-rate.
+  const year = `from=2025-01-01&to=2025-12-31&key_id=${oneKey}`;
+  const gets = [
+    { name: "GET /v1/spend?group_by=day, one key, 365 days", path: `/v1/spend?${year}&group_by=day` },
+    { name: "GET /v1/spend, one key, 365 days", path: `/v1/spend?${year}` },
+  ];
+  const routes: { name: string; path: string; ms: number; wall_ms: number; bytes: number }[] = [];
+  for (const g of gets) {
+    const get = () => call<{ ms: number; status: number; bytes: number }>(w.base, `/api?${new URLSearchParams({ path: g.path })}`, {});
+    await get();
+    const runs = [];
+    for (let i = 0; i < ROUNDS; i++) runs.push(await get());
+    if (runs.some((r) => r.status !== 200)) throw new Error(`${g.path}: ${runs.map((r) => r.status).join(", ")}`);
+    const [ms, wall] = [median(runs.map((r) => r.ms)), median(runs.map((r) => r.wall_ms))];
+    routes.push({ name: g.name, path: g.path, ms, wall_ms: wall, bytes: runs[0]!.bytes });
+    log(`  ${g.name}: ${ms} ms (median of ${ROUNDS}), ${runs[0]!.bytes} bytes`);
   }
 
   const ledgerBytes = rollup.length ? rollup[rollup.length - 1]!.bytes_per_row : null;
@@ -139,6 +165,7 @@ export async function spendPath(ledgerRows: number[], log: (line: string) => voi
     ledgerWrite,
     rollup,
     spend,
+    routes,
     storage: {
       method: "D1's meta.size_after (the database file size) before and after seeding N rows, divided by N",
       bytes_per_ledger_row: ledgerBytes ?? NaN,

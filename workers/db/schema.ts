@@ -157,9 +157,11 @@ export const rollup = sqliteTable(
     prefixMissedTokens: integer("prefix_missed_tokens").notNull().default(0),
   },
   (t) => [
-    // The admin's spend over a range of days; one key's spend over a range of days.
-    primaryKey({ columns: [t.day, t.keyId, t.endpoint, t.model, t.serviceTier] }),
-    index("rollup_key_day").on(t.keyId, t.day),
+    // A WITHOUT ROWID table (migration 0015, hand SQL: Drizzle cannot say it), so its rows are stored
+    // in this key's order: one key's days are one range of pages, not a row lookup each.
+    primaryKey({ columns: [t.keyId, t.day, t.endpoint, t.model, t.serviceTier] }),
+    // Every key's rows of a range of days (by key; the daily rollup's day).
+    index("rollup_day").on(t.day),
   ],
 );
 

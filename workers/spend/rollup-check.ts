@@ -9,7 +9,7 @@ import { inColumnOrder, isOwn, ledgerSumsOf, readSums, rolledValues, snake } fro
 
 /**
  * The daily check's parts: the ledger summed again in chunks, compared with the rollup the
- * ledger's triggers keep (migration 0015), and what differs.
+ * ledger's triggers keep (migration 0016), and what differs.
  */
 
 /** At most this many ledger rows per chunk: each of the check's statements reads one chunk, far inside D1's limits. */

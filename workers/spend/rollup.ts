@@ -57,7 +57,7 @@ const noCall = and(...[...COUNTS, ...MONEY].map((m) => eq(rollup[m], 0)));
 
 /**
  * Checks and repairs one day's rollup against the ledger. `rollup` (and with it `rollup_all`) is
- * kept row by row by the ledger's triggers (migration 0015); this sums the day's ledger again as
+ * kept row by row by the ledger's triggers (migration 0016); this sums the day's ledger again as
  * a snapshot (its rows up to the highest id when it starts), in chunks of at most CHUNK_ROWS rows
  * so that every statement stays far inside D1's limits, compares each group, and adds what
  * differs to the kept row (a delta: rows written meanwhile keep counting), logging each mend.

@@ -52,12 +52,12 @@ async function send(env: Env, messages: number) {
   return { started, ms: Date.now() - started, max_ahead: MAX_AHEAD };
 }
 
-/** Migration 0015's triggers on ledger inserts (rollup_all's follow rollup's changes, so they go quiet with them). */
+/** Migration 0016's triggers on ledger inserts (rollup_all's follow rollup's changes, so they go quiet with them). */
 const ROLLUP_TRIGGERS = ["ledger_rollup_own", "ledger_rollup_shadow"];
 /** Their CREATE statements while they are dropped. */
 let dropped: string[] = [];
 
-/** Off: the ledger as before migration 0015, only key_spend kept by a trigger. On: as it was. */
+/** Off: the ledger as before migration 0016, only key_spend kept by a trigger. On: as it was. */
 async function rollupTriggers(env: Env, on: boolean) {
   if (on) {
     if (dropped.length) await env.DB.batch(dropped.map((sql) => env.DB.prepare(sql)));

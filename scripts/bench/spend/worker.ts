@@ -95,7 +95,7 @@ async function seedLedger(env: Env, body: { day: string; rows: number; part?: [n
 /**
  * Rollup rows for `days` complete days from `from`: days × groups × keys rows, where the groups are
  * the endpoints × 2 models × 2 tiers (`groups` of them, 28 for 7 endpoints), and their sum over
- * keys in rollup_all (written by the rollup's own triggers, migration 0015).
+ * keys in rollup_all (written by the rollup's own triggers, migration 0016).
  */
 async function seedRollup(env: Env, body: { from: string; days: number; groups: number; keys: number }) {
   const started = Date.now();
