@@ -1,11 +1,10 @@
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { moneySum } from "../db/money";
 import { ledger, rollup } from "../db/schema";
 import { DAY_MS, dayStartMs } from "./days";
 import { addMetrics, COUNTS, type Metrics, MOMENTS, MONEY, ZERO } from "./metrics";
 import { keptPrefixSizes, prefixJoin, prefixMetrics } from "./prefix";
-import { inColumnOrder, isOwn, ledgerSumsOf, readSums, rolledValues, snake } from "./sums";
+import { exactSums, inColumnOrder, isOwn, ledgerSumsOf, readSums, rolledValues, snake } from "./sums";
 
 /**
  * The daily check's parts: the ledger summed again in chunks, compared with the rollup the
@@ -51,14 +50,6 @@ export interface GroupSums {
 }
 
 export const groupName = (g: Omit<GroupSums, "sums" | "prefixTokens">) => [g.keyId, g.endpoint, g.model, g.serviceTier].join("\u0000");
-
-/** Exact sums for reading into JavaScript: money in two parts (db/money.ts). */
-const exactSums = (terms: Record<keyof Metrics, ReturnType<typeof sql>>) =>
-  Object.assign(
-    {},
-    ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: sql<number>`coalesce(sum(${terms[m]}), 0)`.mapWith(Number).as(snake(m)) })),
-    ...MONEY.map((m) => moneySum(terms[m], m)),
-  ) as Record<string, ReturnType<typeof sql.raw>>;
 
 /** One chunk of the day's ledger summed per rollup group, with each group's most cached tokens of one own call. */
 export function chunkSums(db: Db, span: Span, upTo: number) {

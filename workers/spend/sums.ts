@@ -99,12 +99,16 @@ export const rolledTerms = (table: RolledTable) =>
 export const storedSumsOver = (rows: object) =>
   Object.fromEntries(Object.keys(ledgerTerms).map((m) => [m, plainSum(sql`${(rows as Record<string, SQLWrapper>)[m]}`, m)])) as Record<keyof Metrics, SQL.Aliased<number>>;
 
-/** Sums to read into JavaScript: money in two exact parts (db/money.ts), the rest as numbers. */
-export const rollupSums = Object.assign(
-  {},
-  ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: plainSum(sql`${rollup[m]}`, m) })),
-  ...MONEY.map((m) => moneySum(rollup[m], m)),
-) as Record<string, SQL.Aliased<number>>;
+/** Sums of `terms` to read into JavaScript: money in two exact parts (db/money.ts), the rest as numbers. */
+export const exactSums = (terms: Record<keyof Metrics, SQLWrapper>) =>
+  Object.assign(
+    {},
+    ...[...COUNTS, ...MOMENTS].map((m) => ({ [m]: plainSum(sql`${terms[m]}`, m) })),
+    ...MONEY.map((m) => moneySum(terms[m], m)),
+  ) as Record<string, SQL.Aliased<number>>;
+
+/** Rollup rows' sums, read exactly. */
+export const rollupSums = exactSums(rollup);
 
 /** Any rollup table: each has the rollup's group columns (but rollup_all's key) and its sums (db/schema.ts). */
 export type RolledTable = typeof rollup | typeof rollupAll | typeof rollupTags | typeof rollupUsers;
