@@ -7,6 +7,7 @@
  *   npm run bench -- --only batch --summaries 10000
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 1,16,64
  *   npm run bench -- --ledger-rows 100000,1000000 --record NAME
+ *   npm run bench -- --only latency --transport direct     the gateway's ledger rows written from the Worker, not queued
  *   npm run bench -- --only consumer --consumer-rows 20000,100000
  *   npm run bench -- --inspector on     attach wrangler's DevTools inspector, as the `wrangler dev` CLI does
  *
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     "consumer-rows": { type: "string", default: "20000,100000" },
     record: { type: "string" },
     inspector: { type: "string", default: "off" },
+    // The gateway's ledger write path: "queue" (wrangler.toml as shipped) or "direct" (LEDGER_TRANSPORT).
+    transport: { type: "string", default: "queue" },
   },
 });
 const parts = new Set(values.only.split(","));
@@ -76,7 +79,7 @@ async function startServices(): Promise<Services> {
       config: "wrangler.toml",
       readyPath: "/healthz",
       inspector: values.inspector as "on" | "off",
-      vars: { OPENAI_BASE_URL: simulator.base, OPENAI_API_KEY: "sk-bench", ADMIN_TOKEN: admin, RATE_LIMIT_RPM: "0" },
+      vars: { OPENAI_BASE_URL: simulator.base, OPENAI_API_KEY: "sk-bench", ADMIN_TOKEN: admin, RATE_LIMIT_RPM: "0", LEDGER_TRANSPORT: values.transport },
     }),
     startWorker({
       name: "floor",

@@ -140,7 +140,9 @@ const rolledMetrics = () => ({
 });
 
 /**
- * Written only by the rollup: the ledger summed per UTC day × key × endpoint × model × tier. A request
+ * The ledger summed per UTC day × key × endpoint × model × tier, kept row by row by the ledger's
+ * insert triggers (migration 0016) and checked and mended by the daily check (spend/rollup.ts),
+ * which also writes prefix_missed_tokens; never written by anything else. A request
  * counts once, in the group of its last own attempt (the row that carries its final status); an
  * error is a request whose final status is 400 or more. Tokens and money sum every own attempt.
  * Shadow rows (mini asked again to measure it) are real money but not the request's own spend:
@@ -160,13 +162,13 @@ export const rollup = sqliteTable(
     // A WITHOUT ROWID table (migration 0015, hand SQL: Drizzle cannot say it), so its rows are stored
     // in this key's order: one key's days are one range of pages, not a row lookup each.
     primaryKey({ columns: [t.keyId, t.day, t.endpoint, t.model, t.serviceTier] }),
-    // Every key's rows of a range of days (by key; the daily rollup's day).
+    // Every key's rows of a range of days (by key; the daily check's day).
     index("rollup_day").on(t.day),
   ],
 );
 
 /**
- * Written only by the rollup, beside `rollup`: every key's rows of a day summed per endpoint ×
+ * Kept by triggers on `rollup` (migration 0016), beside it: every key's rows of a day summed per endpoint ×
  * model × tier, so that the admin's spend over many keys reads one row where `rollup` has one per
  * key (a year of 100 keys: 100 times fewer rows to sum).
  */
@@ -183,7 +185,7 @@ export const rollupAll = sqliteTable(
 );
 
 /**
- * Written only by the rollup, beside `rollup`: each tag a call carries, summed per rollup group ×
+ * Written only by the daily check (spend/rollup.ts), beside `rollup`: each tag a call carries, summed per rollup group ×
  * tag name × value (a call with two tags counts under each). Calls without a tag of a name are
  * not here: their sums are `rollup`'s less these (workers/spend/dimension.ts).
  */
@@ -203,7 +205,7 @@ export const rollupTags = sqliteTable(
 );
 
 /**
- * Written only by the rollup, beside `rollup`: calls with an end user, summed per rollup group ×
+ * Written only by the daily check (spend/rollup.ts), beside `rollup`: calls with an end user, summed per rollup group ×
  * end user, and each group's calls without one as the end user '' (on a day that has any).
  */
 export const rollupUsers = sqliteTable(
@@ -218,7 +220,7 @@ export const rollupUsers = sqliteTable(
 );
 
 /**
- * Written only by the rollup, from `rollup_users`: each key's end users' day, one row each, for
+ * Written only by the daily check, from `rollup_users`: each key's end users' day, one row each, for
  * the top end users by cost (spend/users.ts): each day's are read costliest first, and only as
  * deep as the answer needs.
  */
@@ -247,7 +249,7 @@ export const rollupUserDays = sqliteTable(
   ],
 );
 
-/** The days the rollup has written, and when: a day rolled after it ended is served from `rollup`. */
+/** The days the daily check has checked, and when: a day checked after it ended reads its prefix and attribution figures from the rollups (0 while a check runs). */
 export const rollupDays = sqliteTable("rollup_days", {
   day: text("day").primaryKey(),
   rolledAt: integer("rolled_at").notNull(),

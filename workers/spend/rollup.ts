@@ -10,16 +10,16 @@ import { addAttribution, clearAttribution, finishAttribution } from "./rollup-at
 import { addMissedPrefix, CHUNK_ROWS, chunkRows as rowsOf, chunkSums, dayChunks, differences, type GroupSums, keptRows, mend, mergeGroups } from "./rollup-check";
 import { inColumnOrder, ledgerDay, ledgerSumsOf, readSums, rollupSums, storedSumsOver } from "./sums";
 
-/** The scheduled job rolls yesterday and the three days before it, so late ledger rows count. */
+/** The scheduled job checks yesterday and the three days before it (a late row counts at once; the check keeps it exact). */
 export const ROLL_DAYS = 4;
 export const DEFAULT_RETENTION_DAYS = 90;
 
-/** RETENTION_DAYS, never shorter than the days the job re-rolls (their ledger must still be there). */
+/** RETENTION_DAYS, never shorter than the days the job checks (their ledger must still be there). */
 export function retentionDays(env: Env): number {
   return Math.max(ROLL_DAYS, Math.floor(numberVar(env.RETENTION_DAYS, DEFAULT_RETENTION_DAYS)));
 }
 
-/** A day rolled after it ended is complete: spend reads it from `rollup`, not from the ledger. */
+/** A day checked after it ended is complete: its prefix and attribution figures are read from the rollups, not the ledger. */
 export const isComplete = sql`${rollupDays.rolledAt} >= (unixepoch(${rollupDays.day}) + 86400) * 1000`;
 
 /** Whether the rollup of the ledger row's own day is complete. */
@@ -127,7 +127,7 @@ export async function applyRetention(db: Db, now: number, retention: number): Pr
   return result.meta.changes;
 }
 
-/** The cron's work: roll yesterday, re-roll the days before it, then apply retention. */
+/** The cron's work: check yesterday and the three days before it, then apply retention. */
 export async function runDailyRollup(db: Db, now: number, retention: number) {
   const today = dayOf(now);
   const rolled: RolledDay[] = [];
