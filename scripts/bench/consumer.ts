@@ -6,20 +6,13 @@
  * the end of the last batch's write; from here, the wall time until `count(*)` shows every row.
  */
 import { type Service, startWorker } from "./services";
+import type { Delivered } from "./queue/worker";
 
 const POLL_MS = 200;
 /** Interleaved rounds with and without the rollup triggers. */
 const ROUNDS = 3;
 /** A run fails when the ledger has not grown for this long. */
 const STALL_MS = 60_000;
-
-interface Delivered {
-  messages: number;
-  written: number;
-  retried: number;
-  started: number;
-  ms: number;
-}
 
 async function call<T>(base: string, path: string, body?: object): Promise<T> {
   const res = await fetch(`${base}${path}`, body ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {});

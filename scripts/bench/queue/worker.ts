@@ -14,7 +14,7 @@ interface Env {
 }
 
 /** A delivered batch: its messages (one row each), when its write started, how long it took, and what was retried. */
-interface Delivered {
+export interface Delivered {
   messages: number;
   written: number;
   retried: number;
