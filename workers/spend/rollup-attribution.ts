@@ -9,8 +9,9 @@ const METRICS = [...COUNTS, ...MONEY, ...MOMENTS];
 /**
  * The attribution rollups of one day (db/schema.ts: rollup_tags, rollup_users), written by the
  * daily check (rollup.ts) chunk by chunk, the day marked incomplete meanwhile. Besides each
- * value's row, each rollup group's calls without a value are stored as the value '' (tag values and end users are never empty): per tag
- * name the day's calls carry, and for end users on a day that has any. So a query sums one table;
+ * value's row, each rollup group's calls without a value are stored as the value '' (tag values
+ * and end users are never empty): per tag name the day's calls carry, and for end users on a day
+ * that has any. So a query sums one table;
  * a day without the tag name, or without end users, is read from `rollup` (dimension.ts). And
  * each key's end users' day in one row, `rollup_user_days`, for the top end users (users.ts).
  */
