@@ -90,7 +90,7 @@ export function liveRows(q: Omit<SpendQuery, "groupBy" | "from" | "to">, spans: 
 
 /**
  * A rollup table's rows: of the range's complete days (an attribution dimension's table, written
- * by the daily rollup), or of all its days (`rollup` and `rollup_all`, kept current row by row).
+ * by the daily check), or of all its days (`rollup` and `rollup_all`, kept current row by row).
  */
 export function rolledSpend(db: Db, q: SpendQuery, side: Side = ROLLUP, days: "complete" | "all" = "complete") {
   return db
@@ -130,10 +130,10 @@ export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
     return { read, sources: [rolledSpend(db, read, rolled, "all")] };
   }
   const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
-  const group = dimensionGroup(q.attribution.dimension);
-  const grouped = q.attribution.only === undefined && group !== undefined && q.groupBy.includes(group);
+  // Not a filter, so (readsDimension) the query groups by the dimension.
+  const group = q.attribution.only === undefined ? dimensionGroup(q.attribution.dimension) : undefined;
   const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
-  const days = grouped && group ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
+  const days = group ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
   return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
 }
 
