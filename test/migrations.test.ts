@@ -1,13 +1,14 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { levelsOf } from "./support/levels";
 
 const migrations = env.TEST_MIGRATIONS;
 const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m.name.startsWith(name)));
 const db = env.MIGRATION_DB;
 const all = async (sql: string) => (await db.prepare(sql).all()).results;
 
-describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all), 0015 (rollup rebuilt in key order) and 0016 (the rollup's triggers) on a database with history", () => {
+describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all), 0015 (rollup rebuilt in key order), 0016 (the rollup's triggers) and 0017 (rollup_all_tiers) on a database with history", () => {
   it("keeps every existing amount exactly (× 1000 to pico-USD), seeds the tiers and keeps the budget trigger", async () => {
     await applyD1Migrations(db, upTo("0007"));
     await db.batch([
@@ -97,7 +98,7 @@ describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all), 0015 (roll
 
     // 0016: the day has no complete rollup, so its rollup starts from the ledger's sums (k2's row had
     // no ledger row); the shadow row sits in the group of its request's attempt 1.
-    await applyD1Migrations(db, migrations);
+    await applyD1Migrations(db, upTo("0017"));
     const rollupColumns = "key_id, model, requests, errors, input_tokens, cost_pico, mini_cost_pico, escalations, shadow_requests, shadow_cost_pico, pairs, pair_cross";
     const nano = { key_id: "k1", model: "gpt-5.4-nano", requests: 2, errors: 0, input_tokens: 101, cost_pico: 32_500_007, mini_cost_pico: 120_000_009, escalations: 0 };
     const shadow = { shadow_requests: 1, shadow_cost_pico: 210_000_000, pairs: 1, pair_cross: 32_500_000 * 210_000_000 };
@@ -120,5 +121,23 @@ describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all), 0015 (roll
     ]);
     const summedOverKeys = (await all(`SELECT ${rollupColumns.replace("key_id", "'k1' AS key_id")} FROM rollup_all ORDER BY model`));
     expect(summedOverKeys).toEqual(await all(`SELECT ${rollupColumns} FROM rollup ORDER BY model`));
+
+    // 0017: each key's rows summed over tiers (a flex call beside the default ones), then kept by triggers.
+    const flex = (requestId: string) =>
+      db
+        .prepare(
+          `INSERT INTO ledger (request_id, attempt, time, key_id, endpoint, model, upstream, status, input_tokens, cached_tokens, output_tokens,
+             reasoning_tokens, cost_pico, mini_cost_pico, latency_ms, service_tier) VALUES (?, 1, 1772366400000, 'k1', 'intent', 'gpt-5.4-nano', 'x', 200, 20, 0, 2, 0, 6, 8, 1, 'flex')`,
+        )
+        .bind(requestId)
+        .run();
+    await flex("r4");
+    await applyD1Migrations(db, migrations);
+    const nanoOverTiers = { ...nano, requests: 3, input_tokens: 131, cost_pico: 32_500_016, mini_cost_pico: 120_000_021, ...shadow };
+    expect(await all(`SELECT ${rollupColumns} FROM rollup_all_tiers ORDER BY model`)).toEqual([{ ...mini, ...noShadow }, nanoOverTiers]);
+    await flex("r5");
+    expect(await all("SELECT requests, input_tokens FROM rollup_all_tiers WHERE model = 'gpt-5.4-nano'")).toEqual([{ requests: 4, input_tokens: 151 }]);
+    const { rollup_all, rollup_all_tiers } = await levelsOf(db);
+    for (const level of [rollup_all!, rollup_all_tiers!]) expect(level.kept).toEqual(level.summed);
   });
 });

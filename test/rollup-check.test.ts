@@ -5,22 +5,22 @@ import { ledger, rollup, rollupTags, rollupUsers } from "../workers/db/schema";
 import { rollDay } from "../workers/spend/rollup";
 import { chunkSums, dayChunks, differences, keptRows, mend, mergeGroups } from "../workers/spend/rollup-check";
 import { at, db, seed } from "./support/ledger";
+import { levelsOf } from "./support/levels";
 
 const RETENTION = 36_500;
 const rowsOf = (day: string) =>
   db().select().from(rollup).where(eq(rollup.day, day)).orderBy(asc(rollup.keyId), asc(rollup.endpoint), asc(rollup.model), asc(rollup.serviceTier));
 /** What the triggers keep: every column but prefix_missed_tokens, which needs the whole day (the check writes it). */
 const keptOf = async (day: string) => (await rowsOf(day)).map(({ prefixMissedTokens: _, ...row }) => row);
-const everyKey = (day: string) =>
-  env.DB.prepare(
-    `SELECT a.endpoint, a.model, a.service_tier, a.requests, a.errors, a.input_tokens, a.cost_pico, a.shadow_cost_pico, a.pairs,
-       r.requests AS r_requests, r.errors AS r_errors, r.input_tokens AS r_input_tokens, r.cost_pico AS r_cost_pico, r.shadow_cost_pico AS r_shadow_cost_pico, r.pairs AS r_pairs
-     FROM rollup_all a JOIN (SELECT endpoint, model, service_tier, sum(requests) AS requests, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
-       sum(cost_pico) AS cost_pico, sum(shadow_cost_pico) AS shadow_cost_pico, sum(pairs) AS pairs FROM rollup WHERE day = ?1 GROUP BY 1, 2, 3) r
-     USING (endpoint, model, service_tier) WHERE a.day = ?1`,
-  )
-    .bind(day)
-    .all<Record<string, number>>();
+/** Each level the triggers keep beside rollup equals rollup summed into its groups (support/levels.ts). */
+const expectLevelsFollow = async (day: string, skipZero = false) => {
+  const levels = await levelsOf(env.DB, day, skipZero);
+  expect(Object.keys(levels)).toEqual(["rollup_all", "rollup_all_tiers"]);
+  for (const { kept, summed } of Object.values(levels)) {
+    expect(summed.length).toBeGreaterThan(0);
+    expect(kept).toEqual(summed);
+  }
+};
 
 /** A day with what moves rows between groups: a retry, an escalation, shadow pairs, tiers, tags and end users. */
 async function busyDay(day: string) {
@@ -43,6 +43,7 @@ describe("the rollup kept by the ledger's triggers, and the daily check (SPEC: S
   it("is, row by row, what the check sums the day's ledger to: the check finds nothing to mend", async () => {
     const day = "2026-09-01";
     await busyDay(day);
+    await expectLevelsFollow(day);
     const kept = await keptOf(day);
     expect(kept.map((r) => [r.keyId, r.endpoint, r.model, r.serviceTier, r.requests, r.errors])).toEqual([
       ["kA", "extract", "gpt-5.4-nano", "batch", 1, 1],
@@ -59,11 +60,7 @@ describe("the rollup kept by the ledger's triggers, and the daily check (SPEC: S
     expect(await keptOf(day)).toEqual(kept);
     // The prefix the whole day shows (1536 cached) billed uncached, min(input − cached, prefix − cached): 512 + 0 + 476.
     expect((await rowsOf(day)).find((r) => r.keyId === "kA" && r.endpoint === "intent")?.prefixMissedTokens).toBe(988);
-    for (const row of (await everyKey(day)).results) {
-      expect([row.requests, row.errors, row.input_tokens, row.cost_pico, row.shadow_cost_pico, row.pairs]).toEqual([
-        row.r_requests, row.r_errors, row.r_input_tokens, row.r_cost_pico, row.r_shadow_cost_pico, row.r_pairs,
-      ]);
-    }
+    await expectLevelsFollow(day);
   });
 
   it("reads the day in chunks of at most the given rows, which tile the day, and sums it the same in any chunking", async () => {
@@ -84,7 +81,7 @@ describe("the rollup kept by the ledger's triggers, and the daily check (SPEC: S
     expect({ rollup: await rowsOf(day), tags: await db().select().from(rollupTags), users: await db().select().from(rollupUsers) }).toEqual(whole);
   });
 
-  it("mends a damaged rollup (a wrong sum, a lost group, a stray group), logs each mend, and rollup_all follows", async () => {
+  it("mends a damaged rollup (a wrong sum, a lost group, a stray group), logs each mend, and the levels kept beside it follow", async () => {
     const day = "2026-09-03";
     await busyDay(day);
     const kept = await keptOf(day);
@@ -95,6 +92,8 @@ describe("the rollup kept by the ledger's triggers, and the daily check (SPEC: S
         "INSERT INTO rollup (day, key_id, endpoint, model, service_tier, requests, errors, input_tokens, cached_tokens, output_tokens, reasoning_tokens, cost_pico, mini_cost_pico) VALUES (?, 'kC', 'intent', 'gpt-5.4-nano', 'default', 3, 0, 9, 0, 0, 0, 11, 13)",
       ).bind(day),
     ]);
+    // The levels follow the damage too (update, insert, delete), until the check mends it.
+    await expectLevelsFollow(day, true);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect((await rollDay(db(), day, at(day, 24, 15), RETENTION)).repaired).toBe(3);
     expect(await keptOf(day)).toEqual(kept);
@@ -106,7 +105,7 @@ describe("the rollup kept by the ledger's triggers, and the daily check (SPEC: S
         ["rollup repaired", expect.objectContaining({ keyId: "kC", columns: expect.objectContaining({ requests: { kept: "3", ledger: "0" } }) })],
       ]),
     );
-    for (const row of (await everyKey(day)).results) expect([row.requests, row.cost_pico]).toEqual([row.r_requests, row.r_cost_pico]);
+    await expectLevelsFollow(day);
   });
 
   it("regroups a shadow row written before its request's attempt 1 (the queue delivers out of order)", async () => {

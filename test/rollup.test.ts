@@ -161,11 +161,13 @@ describe("indexes (EXPLAIN QUERY PLAN)", () => {
     expect(await plan(rolledSpend(db(), year))).toEqual(search(/^SEARCH rollup USING INDEX rollup_day \(day/));
     // The table's own order (WITHOUT ROWID, migration 0015): one key's year is one range of it, no row
     // looked up apart. A rowid table, or Drizzle rebuilding it without WITHOUT ROWID, says "USING INDEX".
-    const oneKey = search(/^SEARCH rollup USING PRIMARY KEY \(key_id=\? AND day/);
-    expect(await plan(rolledSpend(db(), { ...year, keyId: "kA" }))).toEqual(oneKey);
-    for (const groupBy of [["day"], []] as Group[][]) {
-      const { read, sources: parts } = sources(db(), { ...year, groupBy, keyId: "kA" }, []);
-      expect(await plan(mergedSpendQuery(db(), parts, read.groupBy, groupBy), /^SCAN (strata|parts)$/)).toEqual(oneKey);
+    const oneKey = (table: string) => search(new RegExp(`^SEARCH ${table} USING PRIMARY KEY \\(key_id=\\? AND day`));
+    expect(await plan(rolledSpend(db(), { ...year, keyId: "kA" }))).toEqual(oneKey("rollup"));
+    // One key's spend reads its rows summed over tiers (migration 0017), unless grouped by tier.
+    for (const groupBy of [["day"], [], ["day", "tier"], ["tier"]] as Group[][]) {
+      const { read, strataIn, sources: parts } = sources(db(), { ...year, groupBy, keyId: "kA" }, []);
+      const table = groupBy.includes("tier") ? "rollup" : "rollup_all_tiers";
+      expect(await plan(mergedSpendQuery(db(), parts, read.groupBy, groupBy, strataIn), /^SCAN (strata|parts)$/)).toEqual(oneKey(table));
     }
     const today: [number, number][] = [[Date.UTC(2026, 10, 26), Date.UTC(2026, 10, 27)]];
     expect(await plan(liveSpend(db(), year, today))).toEqual(search(/^SEARCH ledger USING INDEX ledger_time /));

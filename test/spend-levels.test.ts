@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { addDays, dayOf } from "../workers/spend/days";
 import { rollDay } from "../workers/spend/rollup";
 import { at, db, seed } from "./support/ledger";
+import { levelsOf } from "./support/levels";
 import { ADMIN_TOKEN, call, createKey, json } from "./support/worker";
 
 const spend = async (query: string, token = ADMIN_TOKEN) => {
@@ -57,7 +58,7 @@ describe("GET /v1/spend for every key: rollup_all, each day's keys summed once",
     expect(rows?.n).toBe(perKey.results.length);
   });
 
-  it("is what the admin's every-key answers read, while a key's answers and group_by=key read rollup", async () => {
+  it("is what the admin's every-key answers read, while a key's answers and group_by=key read the per-key rollups", async () => {
     const day = addDays(dayOf(Date.now()), -7);
     const [a] = await twoKeysTwoDays([day]);
     await rollDay(db(), day, Date.now(), 90);
@@ -71,5 +72,71 @@ describe("GET /v1/spend for every key: rollup_all, each day's keys summed once",
     // The next rollup of the day writes it again from rollup.
     await rollDay(db(), day, Date.now(), 90);
     expect(await spend(range)).toEqual(before.all);
+  });
+});
+
+describe("GET /v1/spend for one key or by key: rollup_all_tiers, each group's tiers summed once", () => {
+  /** One key's day: intent on nano in two tiers, each request with a shadow pair. */
+  async function twoTiers(day: string) {
+    const key = await createKey();
+    const own = await seed([
+      { time: at(day, 9), keyId: key.id, requestId: `d-${key.id}`, usage: { inputTokens: 1500, cachedTokens: 1024, outputTokens: 30 } },
+      { time: at(day, 10), keyId: key.id, requestId: `f-${key.id}`, tier: "flex", usage: { inputTokens: 900, outputTokens: 70 } },
+    ]);
+    const shadows = await seed([
+      { time: at(day, 9), keyId: key.id, requestId: `d-${key.id}`, attempt: 2, model: "gpt-5.4-mini", shadow: { agreement: 1, pairCostPico: own[0]!.costPico }, usage: { inputTokens: 1500, outputTokens: 33 } },
+      { time: at(day, 10), keyId: key.id, requestId: `f-${key.id}`, attempt: 2, model: "gpt-5.4-mini", shadow: { agreement: 0, pairCostPico: own[1]!.costPico }, usage: { inputTokens: 900, outputTokens: 90 } },
+    ]);
+    return { key, own, shadows };
+  }
+
+  it("answers by day as in total: the measured projection reads both tiers of a stratum, merged", async () => {
+    const day = addDays(dayOf(Date.now()), -9);
+    const { key, own, shadows } = await twoTiers(day);
+    const range = `from=${day}&to=${day}`;
+    // By day a stratum's rows are summed in JavaScript, by endpoint in SQL: the key's tiers already
+    // summed (rollup_all_tiers), every key's (the admin's, rollup_all) one row per tier.
+    for (const token of [key.key, ADMIN_TOKEN]) {
+      const [byDay, byEndpoint] = [await spend(`${range}&group_by=day`, token), await spend(`${range}&group_by=endpoint`, token)];
+      expect(byDay.rows).toHaveLength(1);
+      expect({ ...byDay.rows[0], day: undefined }).toEqual({ ...byEndpoint.totals, day: undefined });
+    }
+    // Σ cost·R: the stratum's cost (both tiers) at the ratio of its two pairs, Σy/Σx.
+    const dayRow = (await spend(`${range}&group_by=day`, key.key)).rows[0];
+    const [x, y] = [own[0]!.costPico + own[1]!.costPico, shadows[0]!.costPico + shadows[1]!.costPico];
+    expect(dayRow).toMatchObject({ requests: 2, shadow_requests: 2, mini_cost_usd_measured: Math.round(x * (y / x)) / 1e12 });
+  });
+
+  it("holds one row per key × day × endpoint × model, the sum of its tiers' rollup rows, kept as the ledger grows", async () => {
+    const day = addDays(dayOf(Date.now()), -11);
+    const { key } = await twoTiers(day);
+    const rows = await env.DB.prepare("SELECT endpoint, model, requests, shadow_requests, pairs FROM rollup_all_tiers WHERE key_id = ? ORDER BY endpoint").bind(key.id).all();
+    expect(rows.results).toEqual([{ endpoint: "intent", model: "gpt-5.4-nano", requests: 2, shadow_requests: 2, pairs: 2 }]);
+    const { rollup_all_tiers: level } = await levelsOf(env.DB, day);
+    expect(level!.kept).toEqual(level!.summed);
+  });
+
+  it("is what a key's answers and group_by=key read unless grouped by tier, while every key's answers read rollup_all", async () => {
+    const day = addDays(dayOf(Date.now()), -13);
+    const { key } = await twoTiers(day);
+    await rollDay(db(), day, Date.now(), 90);
+    const range = `from=${day}&to=${day}`;
+    const read = async () => ({
+      own: await spend(range, key.key),
+      byKey: await spend(`${range}&group_by=key`),
+      byTier: await spend(`${range}&group_by=tier`, key.key),
+      all: await spend(range),
+    });
+    const before = await read();
+    // A mark only rollup_all_tiers carries: 1 000 more requests of the key on the day.
+    await env.DB.prepare("UPDATE rollup_all_tiers SET requests = requests + 1000 WHERE day = ? AND key_id = ?").bind(day, key.id).run();
+    const marked = await read();
+    expect(marked.own.totals.requests).toBe(before.own.totals.requests + 1000);
+    const ofKey = (answer: typeof before.byKey) => answer.rows.find((r: { key_id: string }) => r.key_id === key.id).requests;
+    expect(ofKey(marked.byKey)).toBe(ofKey(before.byKey) + 1000);
+    expect([marked.byTier, marked.all]).toEqual([before.byTier, before.all]);
+    // The next rollup of the day writes it again from rollup.
+    await rollDay(db(), day, Date.now(), 90);
+    expect(await read()).toEqual(before);
   });
 });

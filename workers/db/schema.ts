@@ -185,6 +185,28 @@ export const rollupAll = sqliteTable(
 );
 
 /**
+ * Kept by triggers on `rollup` (migration 0017), beside it: a key's rows of a day summed over
+ * their service tiers, so that one key's spend not by tier reads one row per endpoint × model
+ * where `rollup` has one per tier (a year's day-by-day answer sums half the rows).
+ */
+export const rollupAllTiers = sqliteTable(
+  "rollup_all_tiers",
+  {
+    day: text("day").notNull(),
+    keyId: text("key_id").notNull(),
+    endpoint: text("endpoint").notNull(),
+    model: text("model").notNull(),
+    ...rolledMetrics(),
+  },
+  (t) => [
+    // WITHOUT ROWID (migration 0017, hand SQL), stored in key order as `rollup` is.
+    primaryKey({ columns: [t.keyId, t.day, t.endpoint, t.model] }),
+    // The daily check's day, remade.
+    index("rollup_all_tiers_day").on(t.day),
+  ],
+);
+
+/**
  * Written only by the daily check (spend/rollup.ts), beside `rollup`: each tag a call carries, summed per rollup group ×
  * tag name × value (a call with two tags counts under each). Calls without a tag of a name are
  * not here: their sums are `rollup`'s less these (workers/spend/dimension.ts).

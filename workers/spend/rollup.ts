@@ -1,7 +1,7 @@
 import { and, eq, exists, lt, sql } from "drizzle-orm";
-import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { QueryBuilder, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { keySpend, ledger, rollup, rollupAll, rollupDays } from "../db/schema";
+import { keySpend, ledger, rollup, rollupAll, rollupAllTiers, rollupDays } from "../db/schema";
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
@@ -41,22 +41,35 @@ export interface RolledDay {
   repaired: number;
 }
 
-/** One day's rollup rows summed over their keys, as rollup_all rows. */
-function everyKeySums(db: Db, day: string) {
-  const { endpoint, model, serviceTier } = rollup;
+/** One day's `rollup` rows summed into `groups`, in `table`'s column order. */
+function daySums<G extends Record<string, SQLiteColumn>>(db: Db, day: string, table: SQLiteTable, groups: G) {
   return db
-    .select(inColumnOrder(rollupAll, { day: rollup.day, endpoint, model, serviceTier, ...storedSumsOver(rollup) }))
+    .select(inColumnOrder(table, { ...groups, ...storedSumsOver(rollup) }))
     .from(rollup)
     .where(eq(rollup.day, day))
-    .groupBy(endpoint, model, serviceTier);
+    .groupBy(...Object.values(groups));
 }
+
+/**
+ * The levels kept beside `rollup` by its triggers (migrations 0016, 0017), a day of each made
+ * again from it in case anything else wrote them: its rows summed over keys, and over tiers.
+ */
+const remakeLevels = (db: Db, day: string) => {
+  const { keyId, endpoint, model, serviceTier } = rollup;
+  return [
+    db.delete(rollupAll).where(eq(rollupAll.day, day)),
+    db.insert(rollupAll).select(daySums(db, day, rollupAll, { day: rollup.day, endpoint, model, serviceTier })),
+    db.delete(rollupAllTiers).where(eq(rollupAllTiers.day, day)),
+    db.insert(rollupAllTiers).select(daySums(db, day, rollupAllTiers, { day: rollup.day, keyId, endpoint, model })),
+  ] as const;
+};
 
 /** Mends per D1 batch: each is one small upsert. */
 const MENDS_PER_BATCH = 200;
 const noCall = and(...[...COUNTS, ...MONEY].map((m) => eq(rollup[m], 0)));
 
 /**
- * Checks and repairs one day's rollup against the ledger. `rollup` (and with it `rollup_all`) is
+ * Checks and repairs one day's rollup against the ledger. `rollup` (and with it its LEVELS) is
  * kept row by row by the ledger's triggers (migration 0016); this sums the day's ledger again as
  * a snapshot (its rows up to the highest id when it starts), in chunks of at most CHUNK_ROWS rows
  * so that every statement stays far inside D1's limits, compares each group, and adds what
@@ -92,18 +105,16 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
   }
   await db.update(rollup).set({ prefixMissedTokens: 0 }).where(eq(rollup.day, day));
   for (const span of spans) await addMissedPrefix(db, day, span, upTo);
-  const [, , , , , , , strata] = await db.batch([
+  const [, strata] = await db.batch([
     db.delete(rollup).where(and(eq(rollup.day, day), noCall)),
-    // rollup_all follows rollup by triggers; made again from it, in case anything else wrote it.
-    db.delete(rollupAll).where(eq(rollupAll.day, day)),
-    db.insert(rollupAll).select(everyKeySums(db, day)),
-    ...finishAttribution(db, day),
-    db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
     db
       .select({ endpoint: rollup.endpoint, model: rollup.model, groups: sql<number>`count(*)`.mapWith(Number), ...rollupSums })
       .from(rollup)
       .where(eq(rollup.day, day))
       .groupBy(rollup.endpoint, rollup.model),
+    ...remakeLevels(db, day),
+    ...finishAttribution(db, day),
+    db.insert(rollupDays).values({ day, rolledAt: now }).onConflictDoUpdate({ target: rollupDays.day, set: { rolledAt: now } }),
   ]);
   return {
     day,

@@ -16,26 +16,39 @@ const column = (from: string, name: string) => sql.raw(`"${from}"."${name}"`);
 const groupsOf = (from: string, by: Group[]) => Object.fromEntries(by.map((g) => [g, sql<string | null>`${column(from, g)}`.as(g)]));
 
 /**
- * The sources' rows summed in SQL, in one statement: UNION ALL, summed per group × endpoint ×
- * model (`read`: a group's rolled and live rows together), then per group (`by`) with its
- * endpoint × model strata as one JSON array. Only the answer's rows leave D1, and money stays in
- * exact parts to the end (db/money.ts); the pair moments, statistics, as SQLite writes a REAL.
+ * Where a group's endpoint × model strata are summed: in SQL (a second GROUP BY), or in
+ * JavaScript from the sources' rows sent as they are (`strataOf`). The second is cheaper when each
+ * stratum of a group has only a few rows to merge (a day's rollup rows, one per tier), the first
+ * when it has many (a year's days, ledger rows).
  */
-export function mergedSpendQuery(db: Db, sources: Source[], read: Group[], by: Group[]) {
+export type StrataIn = "sql" | "js";
+
+/**
+ * The sources' rows summed in SQL, in one statement: UNION ALL, summed per group (`by`) with its
+ * endpoint × model strata as one JSON array; those strata summed first in SQL (`read`: a group's
+ * rolled and live rows together) or later in JavaScript (`strataIn`). Only the answer's rows leave
+ * D1, and money stays in exact parts to the end (db/money.ts); the pair moments, statistics, as
+ * SQLite writes a REAL.
+ */
+export function mergedSpendQuery(db: Db, sources: Source[], read: Group[], by: Group[], strataIn: StrataIn = "sql") {
   const [first, second, ...rest] = sources as ReturnType<typeof liveSpend>[];
   const parts = (second ? unionAll(first!, second, ...rest) : first!).as("parts");
-  const strata = db
-    .select({ ...groupsOf("parts", read), ...sumsOver("parts") })
-    .from(parts)
-    .groupBy(...read.map((g) => column("parts", g)))
-    .as("strata");
-  const json = sql.raw(STRATUM.map((name) => `"strata"."${name}"`).join(", "));
+  const strata =
+    strataIn === "js"
+      ? parts
+      : db
+          .select({ ...groupsOf("parts", read), ...sumsOver("parts") })
+          .from(parts)
+          .groupBy(...read.map((g) => column("parts", g)))
+          .as("strata");
+  const from = strataIn === "js" ? "parts" : "strata";
+  const json = sql.raw(STRATUM.map((name) => `"${from}"."${name}"`).join(", "));
   // The sums as one JSON array a row: D1 hands each value to JavaScript on its own, and these are many.
-  const sums = sql.join(Object.values(sumsOver("strata")).map((sum) => sum.getSQL()), sql`, `);
+  const sums = sql.join(Object.values(sumsOver(from)).map((sum) => sum.getSQL()), sql`, `);
   const top = db
-    .select({ ...groupsOf("strata", by), sums: sql<string>`json_array(${sums})`.as("sums"), strata: sql<string>`json_group_array(json_array(${json}))`.as("strata_json") })
+    .select({ ...groupsOf(from, by), sums: sql<string>`json_array(${sums})`.as("sums"), strata: sql<string>`json_group_array(json_array(${json}))`.as("strata_json") })
     .from(strata);
-  return by.length ? top.groupBy(...by.map((g) => column("strata", g))) : top;
+  return by.length ? top.groupBy(...by.map((g) => column(from, g))) : top;
 }
 
 /** Where each sum sits in a row's JSON array. */
@@ -49,8 +62,8 @@ function metricsFrom(values: number[]): Metrics {
   return m as Metrics;
 }
 
-export async function mergedSpend(db: Db, sources: Source[], read: Group[], by: Group[]): Promise<SpendRow[]> {
-  const rows = await mergedSpendQuery(db, sources, read, by);
+export async function mergedSpend(db: Db, sources: Source[], read: Group[], by: Group[], strataIn: StrataIn = "sql"): Promise<SpendRow[]> {
+  const rows = await mergedSpendQuery(db, sources, read, by, strataIn);
   return rows.map(({ sums, strata, ...groups }) => ({
     ...(groups as Partial<Record<Group, string | null>>),
     ...metricsFrom(JSON.parse(sums) as number[]),
@@ -58,13 +71,26 @@ export async function mergedSpend(db: Db, sources: Source[], read: Group[], by: 
   }));
 }
 
-/** Each endpoint × model's sums that the measured projection reads, keyed as metrics.ts keys strata; those without cost or pairs left out. */
+/** A stratum's sums in STRATUM's order, after its endpoint and model. */
+type StratumSums = [costHi: number, costLo: number, pairs: number, nanoHi: number, nanoLo: number, miniHi: number, miniLo: number, pairNanoSq: number, pairMiniSq: number, pairCross: number];
+
+/**
+ * Each endpoint × model's sums that the measured projection reads, keyed as metrics.ts keys
+ * strata; those without cost or pairs left out. A stratum's rows (strataIn "js") are added up as
+ * numbers first, as SQL would: the money parts stay far below 2^53 over a group's few rows.
+ */
 function strataOf(json: string): Record<string, Stratum> {
+  const merged = new Map<string, StratumSums>();
+  for (const [endpoint, model, ...values] of JSON.parse(json) as [string, string, ...StratumSums][]) {
+    const key = JSON.stringify([endpoint, model]);
+    const sums = merged.get(key);
+    if (sums) values.forEach((value, i) => (sums[i] = sums[i]! + value));
+    else merged.set(key, values);
+  }
   const strata: Record<string, Stratum> = {};
-  for (const values of JSON.parse(json) as [string, string, ...number[]][]) {
-    const [endpoint, model, costHi, costLo, pairs, nanoHi, nanoLo, miniHi, miniLo, pairNanoSq, pairMiniSq, pairCross] = values as [string, string, number, number, number, number, number, number, number, number, number, number];
+  for (const [key, [costHi, costLo, pairs, nanoHi, nanoLo, miniHi, miniLo, pairNanoSq, pairMiniSq, pairCross]] of merged) {
     if (costHi === 0 && costLo === 0 && pairs === 0) continue;
-    strata[JSON.stringify([endpoint, model])] = {
+    strata[key] = {
       costPico: joinParts(costHi, costLo),
       pairs,
       pairNanoCostPico: joinParts(nanoHi, nanoLo),

@@ -1,11 +1,11 @@
 import { and, eq, gte, inArray, lt, lte, not, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { ledger, rollup, rollupAll, rollupDays } from "../db/schema";
+import { ledger, rollup, rollupAll, rollupAllTiers, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
 import { type AttributionQuery, dimensionGroup, dimensionSides, type Side } from "./dimension";
 import { addMeasured, isZero, type Measured, NONE_MEASURED } from "./metrics";
-import { mergedSpend } from "./spend-sql";
+import { mergedSpend, type StrataIn } from "./spend-sql";
 import { isComplete, ledgerDayComplete } from "./rollup";
 import { groupModel, groupTier, ledgerDay, ledgerValues, type RolledTable, rolledValues } from "./sums";
 
@@ -57,7 +57,13 @@ export async function liveSpansOf(db: Db, from: string, to: string): Promise<[nu
 
 export type { RolledTable };
 
-const rolledGroups = (table: RolledTable): Columns => ({ day: table.day, endpoint: table.endpoint, model: table.model, tier: table.serviceTier, key: "keyId" in table ? table.keyId : undefined });
+const rolledGroups = (table: RolledTable): Columns => ({
+  day: table.day,
+  endpoint: table.endpoint,
+  model: table.model,
+  tier: "serviceTier" in table ? table.serviceTier : undefined,
+  key: "keyId" in table ? table.keyId : undefined,
+});
 const ledgerGroups: Columns = { day: ledgerDay, endpoint: ledger.endpoint, model: groupModel, tier: groupTier, key: ledger.keyId };
 /** Each group's column under the group's own name, so that every source of a query has the same columns. */
 const named = (groups: Columns, by: Group[]) => Object.fromEntries(by.map((g) => [g, sql`${groups[g]!}`.as(g)]));
@@ -109,6 +115,13 @@ export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][], side
 
 const ROLLUP: Side = { table: rollup, groups: {}, where: undefined };
 const EVERY_KEY: Side = { table: rollupAll, groups: {}, where: undefined };
+const EVERY_TIER: Side = { table: rollupAllTiers, groups: {}, where: undefined };
+
+/** The one rollup table a query without an attribution dimension reads: the one with the fewest rows that still has its groups. */
+function rolledSide(q: SpendQuery): Side {
+  if (q.keyId === undefined && !q.groupBy.includes("key")) return EVERY_KEY;
+  return q.groupBy.includes("tier") ? ROLLUP : EVERY_TIER;
+}
 
 /** Whether the query reads an attribution dimension's table: it filters by the dimension, or groups by it. */
 function readsDimension(q: SpendQuery): boolean {
@@ -119,22 +132,23 @@ function readsDimension(q: SpendQuery): boolean {
 
 /**
  * The sources of a query's rows, with their group columns and each endpoint and model (which the
- * measured projection keeps apart). Without a dimension: `rollup`, or for every key's spend not
- * by key `rollup_all`, all days. With one, its own table's complete days, the others from the
- * ledger; grouping by it, also `rollup` on the days the dimension's table has no row of (dimension.ts).
+ * measured projection keeps apart). Without a dimension: one rollup table (rolledSide), all days.
+ * With one, its own table's complete days, the others from the ledger; grouping by it, also
+ * `rollup` on the days the dimension's table has no row of (dimension.ts).
  */
 export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
   const read = { ...q, groupBy: GROUPS.filter((g) => g === "endpoint" || g === "model" || q.groupBy.includes(g)) };
   if (!q.attribution || !readsDimension(q)) {
-    const rolled = q.keyId === undefined && !q.groupBy.includes("key") ? EVERY_KEY : ROLLUP;
-    return { read, sources: [rolledSpend(db, read, rolled, "all")] };
+    // By day, each of a group's strata has a row per tier at most: few to merge.
+    const strataIn: StrataIn = q.groupBy.includes("day") ? "js" : "sql";
+    return { read, strataIn, sources: [rolledSpend(db, read, rolledSide(q), "all")] };
   }
   const live = (side?: Omit<Side, "table">) => (spans.length ? [liveSpend(db, read, spans, side)] : []);
   // Not a filter, so (readsDimension) the query groups by the dimension.
   const group = q.attribution.only === undefined ? dimensionGroup(q.attribution.dimension) : undefined;
   const { rolled, without, live: ledgerSide } = dimensionSides(q.attribution);
   const days = group ? [rolledSpend(db, read, { ...ROLLUP, groups: { [group]: NO_VALUE }, where: without })] : [];
-  return { read, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
+  return { read, strataIn: "sql" as StrataIn, sources: [rolledSpend(db, read, rolled), ...days, ...live(ledgerSide)] };
 }
 
 /**
@@ -145,8 +159,8 @@ export function sources(db: Db, q: SpendQuery, spans: [number, number][]) {
  */
 export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRow[]; totals: Measured }> {
   const spans = readsDimension(q) ? await liveSpansOf(db, q.from, q.to) : [];
-  const { read, sources: parts } = sources(db, q, spans);
-  const rows = (await mergedSpend(db, parts, read.groupBy, q.groupBy))
+  const { read, strataIn, sources: parts } = sources(db, q, spans);
+  const rows = (await mergedSpend(db, parts, read.groupBy, q.groupBy, strataIn))
     // Without groups, SQL answers one row even for a range without calls.
     .filter((row) => q.groupBy.length > 0 || !isZero(row))
     .sort((a, b) => compareGroups(a, b, q.groupBy));

@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, gt, notExists, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias, QueryBuilder } from "drizzle-orm/sqlite-core";
 import { joinMoney, moneyParts, moneySum } from "../db/money";
-import { ledger, rollup, rollupAll, rollupTags, rollupUsers } from "../db/schema";
+import { ledger, rollup, rollupAll, rollupAllTiers, rollupTags, rollupUsers } from "../db/schema";
 import { MINI_MODEL } from "../metering/cost";
 import { COUNTS, MOMENTS, MONEY, type Metrics } from "./metrics";
 
@@ -110,8 +110,8 @@ export const exactSums = (terms: Record<keyof Metrics, SQLWrapper>) =>
 /** Rollup rows' sums, read exactly. */
 export const rollupSums = exactSums(rollup);
 
-/** Any rollup table: each has the rollup's group columns (but rollup_all's key) and its sums (db/schema.ts). */
-export type RolledTable = typeof rollup | typeof rollupAll | typeof rollupTags | typeof rollupUsers;
+/** Any rollup table: each has the rollup's group columns (but rollup_all's key, rollup_all_tiers' tier) and its sums (db/schema.ts). */
+export type RolledTable = typeof rollup | typeof rollupAll | typeof rollupAllTiers | typeof rollupTags | typeof rollupUsers;
 
 /**
  * Each row's own values of the metrics, money in its two parts, for a query that sums rows of
@@ -125,7 +125,7 @@ function rowValues(terms: Record<keyof Metrics, SQL>) {
   ) as Record<string, SQL.Aliased<number>>;
 }
 export const ledgerValues = rowValues(ledgerTerms);
-const valuesOf = new Map<RolledTable, Record<string, SQL.Aliased<number>>>([rollup, rollupAll, rollupTags, rollupUsers].map((table) => [table, rowValues(rolledTerms(table))]));
+const valuesOf = new Map<RolledTable, Record<string, SQL.Aliased<number>>>([rollup, rollupAll, rollupAllTiers, rollupTags, rollupUsers].map((table) => [table, rowValues(rolledTerms(table))]));
 /** A rollup table's rows' values, for `sumsOver`. */
 export const rolledValues = (table: RolledTable) => valuesOf.get(table)!;
 
