@@ -65,12 +65,22 @@ const addStrata = (a: Stratum, b: Stratum): Stratum => ({
  */
 export type Measured = Metrics & { strata: Record<string, Stratum> };
 
-export const NONE_MEASURED: Measured = { ...ZERO, strata: {} };
-
-export function addMeasured(a: Measured, b: Measured): Measured {
-  const strata = { ...a.strata };
-  for (const [key, m] of Object.entries(b.strata)) strata[key] = addStrata(strata[key] ?? NO_STRATUM, m);
-  return { ...addMetrics(a, b), strata };
+/**
+ * The sum of many sums, added into one accumulator: a year by day is hundreds of rows, each
+ * with its strata, and a new object per addition would cost more than the additions.
+ */
+export function sumMeasured(all: Iterable<Measured>): Measured {
+  const sum = { ...ZERO };
+  const strata: Record<string, Stratum> = {};
+  for (const m of all) {
+    for (const name of NUMBERS) sum[name] += m[name];
+    for (const name of MONEY) sum[name] += m[name];
+    for (const key in m.strata) {
+      const known = strata[key];
+      strata[key] = known ? addStrata(known, m.strata[key]!) : m.strata[key]!;
+    }
+  }
+  return { ...sum, strata };
 }
 
 /** One endpoint × model's sums, as a Measured with itself as its one stratum. */

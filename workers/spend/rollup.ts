@@ -5,7 +5,7 @@ import { keySpend, ledger, rollup, rollupAll, rollupAllTiers, rollupDays } from 
 import { type Env, numberVar } from "../env";
 import { badRequest } from "../errors";
 import { addDays, DAY_MS, dayOf, dayStartMs } from "./days";
-import { addMeasured, COUNTS, type Measured, measuredOf, MONEY, NONE_MEASURED } from "./metrics";
+import { COUNTS, type Measured, measuredOf, MONEY, sumMeasured } from "./metrics";
 import { addAttribution, clearAttribution, finishAttribution } from "./rollup-attribution";
 import { addMissedPrefix, CHUNK_ROWS, chunkRows as rowsOf, chunkSums, dayChunks, differences, type GroupSums, keptRows, mend, mergeGroups } from "./rollup-check";
 import { inColumnOrder, ledgerDay, ledgerSumsOf, readSums, rollupSums, storedSumsOver } from "./sums";
@@ -121,7 +121,7 @@ export async function rollDay(db: Db, day: string, now: number, retention: numbe
     rolledAt: now,
     complete: now >= start + DAY_MS,
     groups: strata.reduce((n, s) => n + s.groups, 0),
-    totals: strata.map((s) => readSums<{ endpoint: string; model: string }>(s)).reduce((t, s) => addMeasured(t, measuredOf(s)), NONE_MEASURED),
+    totals: sumMeasured(strata.map((s) => measuredOf(readSums<{ endpoint: string; model: string }>(s)))),
     chunks: spans.length,
     repaired: found.length,
   };

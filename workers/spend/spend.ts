@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { ledger, rollup, rollupAll, rollupAllTiers, rollupDays } from "../db/schema";
 import { addDays, DAY_MS, dayStartMs } from "./days";
 import { type AttributionQuery, dimensionGroup, dimensionSides, type Side } from "./dimension";
-import { addMeasured, isZero, type Measured, NONE_MEASURED } from "./metrics";
+import { isZero, type Measured, sumMeasured } from "./metrics";
 import { mergedSpend, type StrataIn } from "./spend-sql";
 import { isComplete, ledgerDayComplete } from "./rollup";
 import { groupModel, groupTier, ledgerDay, ledgerValues, type RolledTable, rolledValues } from "./sums";
@@ -164,7 +164,7 @@ export async function querySpend(db: Db, q: SpendQuery): Promise<{ rows: SpendRo
     // Without groups, SQL answers one row even for a range without calls.
     .filter((row) => q.groupBy.length > 0 || !isZero(row))
     .sort((a, b) => compareGroups(a, b, q.groupBy));
-  return { rows, totals: rows.reduce<Measured>(addMeasured, NONE_MEASURED) };
+  return { rows, totals: sumMeasured(rows) };
 }
 
 /** Groups in order of their values, a group without a value (no such tag, no end user) last. */

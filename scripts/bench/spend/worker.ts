@@ -94,8 +94,8 @@ async function seedLedger(env: Env, body: { day: string; rows: number; part?: [n
 
 /**
  * Rollup rows for `days` complete days from `from`: days × groups × keys rows, where the groups are
- * the endpoints × 2 models × 2 tiers (`groups` of them, 28 for 7 endpoints), and their sum over
- * keys in rollup_all (written by the rollup's own triggers, migration 0016).
+ * the endpoints × 2 models × 2 tiers (`groups` of them, 28 for 7 endpoints), and the levels the
+ * rollup's own triggers keep beside it: rollup_all over keys, rollup_all_tiers over tiers (0016, 0017).
  */
 async function seedRollup(env: Env, body: { from: string; days: number; groups: number; keys: number }) {
   const started = Date.now();
