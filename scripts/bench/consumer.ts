@@ -87,9 +87,9 @@ export async function consumerThroughput(runs: number[], log: (line: string) => 
     return r.rows_per_s;
   };
   for (const messages of runs) await measure(messages, "as shipped");
-  const counts = await call<{ ledger: number; rollup: number | null; rollup_all: number | null }>(w.base, "/counts");
-  if (counts.rollup !== counts.ledger || counts.rollup_all !== counts.ledger) {
-    throw new Error(`the triggers did not keep up: ledger ${counts.ledger} rows, rollup ${counts.rollup} requests, rollup_all ${counts.rollup_all}`);
+  const counts = await call<{ ledger: number; rollup: number | null; rollup_all: number | null; rollup_all_tiers: number | null }>(w.base, "/counts");
+  if (counts.rollup !== counts.ledger || counts.rollup_all !== counts.ledger || counts.rollup_all_tiers !== counts.ledger) {
+    throw new Error(`the triggers did not keep up: ledger ${counts.ledger} rows, requests in rollup ${counts.rollup}, rollup_all ${counts.rollup_all}, rollup_all_tiers ${counts.rollup_all_tiers}`);
   }
   // What keeping the rollup costs the consumer: the first size again, without migration 0016's
   // rollup triggers and with them, in interleaved rounds (the ledger grows under both alike).

@@ -109,7 +109,7 @@ export function printConsumer(c: Awaited<ReturnType<typeof consumerThroughput>>)
     ),
   );
   out("end to end: the Worker's clock, first send to the end of the last batch's write; wall: from here until count(*) showed every row.");
-  out(`rows/s writing: rows over the summed time of the batches' D1 writes; between: from a batch's write ending to the next batch's handler starting. After the sizes, ledger ${c.counts.ledger} rows; rollup and rollup_all counted as many requests.`);
+  out(`rows/s writing: rows over the summed time of the batches' D1 writes; between: from a batch's write ending to the next batch's handler starting. After the sizes, ledger ${c.counts.ledger} rows; rollup, rollup_all and rollup_all_tiers counted as many requests.`);
   const t = c.triggers;
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   out(`Rollup triggers (${t.rounds} interleaved rounds of ${t.rows} rows): with them, ${pct(t.ratio_median)} of the rows/s without them (median; rounds ${t.ratios.map(pct).join(", ")}); medians ${t.rows_per_s_with.toFixed(0)} and ${t.rows_per_s_without.toFixed(0)} rows/s.`);

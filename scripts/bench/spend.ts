@@ -46,7 +46,7 @@ function check(base: string, day: string, log: (line: string) => void) {
 const SEED_PER_REQUEST = 100_000;
 
 /** Timed runs of each spend query, after a warm one: the figure is their median (p50). */
-const ROUNDS = 5;
+const ROUNDS = 11;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function spendPath(ledgerRows: number[], log: (line: string) => void) {

@@ -52,7 +52,7 @@ async function send(env: Env, messages: number) {
   return { started, ms: Date.now() - started, max_ahead: MAX_AHEAD };
 }
 
-/** Migration 0016's triggers on ledger inserts (rollup_all's follow rollup's changes, so they go quiet with them). */
+/** Migration 0016's triggers on ledger inserts (rollup_all's and rollup_all_tiers' follow rollup's changes, so they go quiet with them). */
 const ROLLUP_TRIGGERS = ["ledger_rollup_own", "ledger_rollup_shadow"];
 /** Their CREATE statements while they are dropped. */
 let dropped: string[] = [];
@@ -72,13 +72,11 @@ async function rollupTriggers(env: Env, on: boolean) {
   dropped = results.map((r) => r.sql);
 }
 
-/** The ledger's rows, and the requests the insert triggers counted into rollup and rollup_all (each must equal the rows). */
+/** The ledger's rows, and the requests the insert triggers counted into rollup and its levels (each must equal the rows). */
 const counts = (env: Env) =>
-  env.DB.prepare("SELECT (SELECT count(*) FROM ledger) AS ledger, (SELECT sum(requests) FROM rollup) AS rollup, (SELECT sum(requests) FROM rollup_all) AS rollup_all").first<{
-    ledger: number;
-    rollup: number | null;
-    rollup_all: number | null;
-  }>();
+  env.DB.prepare(
+    "SELECT (SELECT count(*) FROM ledger) AS ledger, (SELECT sum(requests) FROM rollup) AS rollup, (SELECT sum(requests) FROM rollup_all) AS rollup_all, (SELECT sum(requests) FROM rollup_all_tiers) AS rollup_all_tiers",
+  ).first<{ ledger: number; rollup: number | null; rollup_all: number | null; rollup_all_tiers: number | null }>();
 
 export default {
   async fetch(request, env): Promise<Response> {
