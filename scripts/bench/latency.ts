@@ -121,21 +121,20 @@ export interface MatrixRow {
 }
 
 /**
- * The main matrix. For each endpoint × concurrency, the three targets run back to back
- * (interleaved, `rounds` times at concurrency 1 where the goal is judged), so that drift in a
- * noisy machine hits all three alike.
+ * The main matrix. For each endpoint × concurrency, the three targets run back to back,
+ * interleaved `rounds` times (the goals are judged at concurrencies 1 and 16; each figure is the
+ * median of its rounds), so that drift in a noisy machine hits all three alike.
  */
 export async function matrix(s: Services, concurrencies: number[], seconds: number, rounds: number, log: (line: string) => void) {
   const rows: MatrixRow[] = [];
   for (const connections of concurrencies) {
     for (const endpoint of ENDPOINTS) {
       const runs: Record<Target, Measured[]> = { direct: [], floor: [], gateway: [] };
-      const n = connections === 1 ? rounds : 1;
-      for (let r = 0; r < n; r++) {
+      for (let r = 0; r < rounds; r++) {
         for (const target of TARGETS) {
           const workers = target === "gateway" ? [s.gateway] : target === "floor" ? [s.floor] : [];
           const m = await measure(s, requestFor(s, endpoint, target), connections, seconds, workers);
-          log(`  ${endpoint} c=${connections} ${target} round ${r + 1}/${n}: p50 ${m.p50_ms.toFixed(2)} ms, p99 ${m.p99_ms.toFixed(2)} ms, ${m.rps.toFixed(0)} req/s${m.failures ? `, ${m.failures} failed ${JSON.stringify(m.statuses)}` : ""}`);
+          log(`  ${endpoint} c=${connections} ${target} round ${r + 1}/${rounds}: p50 ${m.p50_ms.toFixed(2)} ms, p99 ${m.p99_ms.toFixed(2)} ms, ${m.rps.toFixed(0)} req/s${m.failures ? `, ${m.failures} failed ${JSON.stringify(m.statuses)}` : ""}`);
           runs[target].push(m);
         }
       }

@@ -118,7 +118,7 @@ try {
   if (parts.has("latency") || parts.has("experiments")) {
     const s = await startServices();
     if (parts.has("latency")) {
-      log(`latency matrix: ${seconds} s per case, concurrency ${concurrencies.join("/")}, ${rounds} interleaved rounds at concurrency 1`);
+      log(`latency matrix: ${seconds} s per case, concurrency ${concurrencies.join("/")}, ${rounds} interleaved rounds each`);
       const rows: MatrixRow[] = await matrix(s, concurrencies, seconds, rounds, log);
       results.latency = rows;
       printMatrix(rows);
