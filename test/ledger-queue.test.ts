@@ -1,12 +1,15 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NewLedgerRow } from "../workers/db/schema";
 import worker from "../workers/index";
 import type { LedgerMessage } from "../workers/metering/ledger";
+import { dbFor } from "../workers/db/client";
+import { writeLedgerRows } from "../workers/metering/ledger";
+import { OUTBOX_MAX_ROWS, postRows } from "../workers/metering/ledger-outbox";
 import { retryDelaySeconds } from "../workers/metering/ledger-queue";
 import { flakyD1 } from "./support/flaky-d1";
-import { call, createKey, json } from "./support/worker";
+import { call, createKey, dispatch, json } from "./support/worker";
 
 const QUEUE = { LEDGER_TRANSPORT: "queue" };
 
@@ -135,5 +138,70 @@ describe("the ledger queue: on and off give the same spend", () => {
       return { rows, totals };
     };
     expect(await spend(queued.key)).toEqual(await spend(direct.key));
+  });
+});
+
+/** The local queue, with what is sent through it written down; `refuse`: every send fails, as a queue that is down. */
+function sentThrough(refuse = false) {
+  const messages: LedgerMessage[] = [];
+  const queue = {
+    send: async (message: LedgerMessage) => {
+      messages.push(message);
+      if (refuse) throw new Error("queue unavailable");
+      await env.LEDGER_QUEUE!.send(message);
+    },
+  } as unknown as Queue<LedgerMessage>;
+  return { messages, queue, env: { ...QUEUE, LEDGER_QUEUE: queue } };
+}
+
+describe("the ledger queue: calls that end together share a message", () => {
+  /** Rows posted one call at a time, as `n` calls ending together post them, then each call's background work awaited. */
+  async function posted(n: number, keyId: string, queue: Queue<LedgerMessage>) {
+    const ctxs = Array.from({ length: n }, () => createExecutionContext());
+    const rows = ctxs.map((ctx, i) => {
+      const row = rowOf(keyId, 100 + i);
+      postRows(ctx, queue, [row], (rows) => writeLedgerRows(dbFor(env.DB), rows));
+      return row;
+    });
+    await Promise.all(ctxs.map((ctx) => waitOnExecutionContext(ctx)));
+    return rows.reduce((sum, r) => sum + r.costPico, 0);
+  }
+
+  it("the rows of calls that end within the outbox's window go as one message, and each lands once", async () => {
+    const { id } = await createKey();
+    const queue = sentThrough();
+    const cost = await posted(5, id, queue.queue);
+    expect(queue.messages.map((m) => m.rows.length)).toEqual([5]);
+    await untilRows(id, 5);
+    expect(await ledgerOf(id)).toEqual({ rows: 5, cost, keySpend: cost, rolled: { requests: 5, cost } });
+  });
+
+  it("a full outbox is sent at once, and the next call opens another", async () => {
+    const { id } = await createKey();
+    const queue = sentThrough();
+    const n = OUTBOX_MAX_ROWS * 2 + 3;
+    const cost = await posted(n, id, queue.queue);
+    expect(queue.messages.map((m) => m.rows.length)).toEqual([OUTBOX_MAX_ROWS, OUTBOX_MAX_ROWS, 3]);
+    await untilRows(id, n);
+    expect(await ledgerOf(id)).toEqual({ rows: n, cost, keySpend: cost, rolled: { requests: n, cost } });
+  });
+
+  it("when the queue refuses a message, its rows, every call's, are written to D1 directly", async () => {
+    const { id } = await createKey();
+    const queue = sentThrough(true);
+    const cost = await posted(4, id, queue.queue);
+    expect(queue.messages.map((m) => m.rows.length)).toEqual([4]);
+    expect(await ledgerOf(id)).toEqual({ rows: 4, cost, keySpend: cost, rolled: { requests: 4, cost } });
+  });
+
+  it("calls made at once through the gateway each land once, whatever messages they shared", async () => {
+    const { key, id } = await createKey();
+    const queue = sentThrough();
+    const calls = await Promise.all(Array.from({ length: 12 }, (_, i) => dispatch("/v1/intent", { token: key, body: { text: `at once ${i}` }, env: queue.env })));
+    await Promise.all(calls.map((c) => c.settled()));
+    const cost = (await Promise.all(calls.map((c) => json(c.response)))).reduce((sum, a) => sum + Math.round(a.cost.usd * 1e12), 0);
+    expect(queue.messages.flatMap((m) => m.rows).length).toBe(12);
+    await untilRows(id, 12);
+    expect(await ledgerOf(id)).toEqual({ rows: 12, cost, keySpend: cost, rolled: { requests: 12, cost } });
   });
 });

@@ -2,6 +2,7 @@ import { getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger, type NewLedgerRow } from "../db/schema";
 import type { Env } from "../env";
+import { postRows } from "./ledger-outbox";
 
 const WRITE_ATTEMPTS = 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,7 +76,7 @@ export async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedR
   return written.map((r) => ({ keyId: r.key_id, costPico: r.cost_pico, time: r.time }));
 }
 
-/** A message of the ledger's queue: one request's rows. */
+/** A message of the ledger's queue: the rows of the calls an isolate ended within a few milliseconds (ledger-outbox.ts). */
 export interface LedgerMessage {
   rows: NewLedgerRow[];
 }
@@ -85,14 +86,18 @@ export const ledgerQueue = (env: Env) => (env.LEDGER_TRANSPORT === "direct" ? un
 
 /**
  * Records a request's rows after the answer has gone out, on the Worker's time, not the
- * caller's: sent to the ledger queue (its consumer writes them, ledger-queue.ts), or written to
- * D1 directly when there is no queue, or when the queue refused them. Resolves once handed over.
+ * caller's: put in the isolate's outbox for the ledger queue (ledger-outbox.ts; its consumer
+ * writes them, ledger-queue.ts), or written to D1 directly when there is no queue, or when the
+ * queue refused them. Resolves once handed over (to the outbox, or to D1).
  */
 export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, env: Env, db: Db, rows: NewLedgerRow[]): Promise<void> {
+  const direct = (toWrite: NewLedgerRow[]) => writeLedgerRows(db, toWrite).then(() => undefined);
   const queue = ledgerQueue(env);
-  const direct = () => writeLedgerRows(db, rows).then(() => undefined);
-  const sent = queue ? queue.send({ rows } satisfies LedgerMessage).then(() => undefined, direct) : direct();
-  const handed = sent.catch(() => undefined);
-  ctx.waitUntil(handed);
-  return handed;
+  if (queue) {
+    postRows(ctx, queue, rows, direct);
+    return Promise.resolve();
+  }
+  const written = direct(rows).catch(() => undefined);
+  ctx.waitUntil(written);
+  return written;
 }
