@@ -64,17 +64,38 @@ function cpuDelta(before: Record<string, number>, after: Record<string, number>,
   return out;
 }
 
-/** One load case, with the CPU each service spent on it. */
+/**
+ * Until the key's ledger rows stop growing: the gateway's queue consumer writes a batch a second
+ * (max_batch_timeout), so a load's last rows land after it; their CPU is the call's too.
+ */
+export async function drained(s: Services, key = s.keys.plain): Promise<number> {
+  const requests = async () => {
+    const res = await fetch(`${s.gateway.base}/v1/spend`, { headers: { authorization: `Bearer ${key}` } });
+    if (!res.ok) throw new Error(`GET /v1/spend answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { totals: { requests: number } }).totals.requests;
+  };
+  let [last, stableSince] = [await requests(), Date.now()];
+  while (Date.now() - stableSince < 2_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await requests();
+    if (now !== last) [last, stableSince] = [now, Date.now()];
+  }
+  return last;
+}
+
+/** One load case, with the CPU each service spent on it (`settle`: what the case still does after its load, counted in). */
 export async function measure(
   s: Services,
   req: Req,
   connections: number,
   seconds: number,
   workers: Service[],
+  settle?: () => Promise<unknown>,
 ): Promise<Measured> {
   const services = [s.simulator, ...workers];
   const before = services.map((x) => x.cpu());
   const result = await runLoad({ ...req, method: req.method ?? "POST", connections, seconds });
+  await settle?.();
   const after = services.map((x) => x.cpu());
   // Warm-up requests ran inside the CPU window too: divide by everything that was served.
   const served = result.requests + result.warmupRequests;
@@ -133,7 +154,7 @@ export async function matrix(s: Services, concurrencies: number[], seconds: numb
       for (let r = 0; r < rounds; r++) {
         for (const target of TARGETS) {
           const workers = target === "gateway" ? [s.gateway] : target === "floor" ? [s.floor] : [];
-          const m = await measure(s, requestFor(s, endpoint, target), connections, seconds, workers);
+          const m = await measure(s, requestFor(s, endpoint, target), connections, seconds, workers, target === "gateway" ? () => drained(s) : undefined);
           log(`  ${endpoint} c=${connections} ${target} round ${r + 1}/${rounds}: p50 ${m.p50_ms.toFixed(2)} ms, p99 ${m.p99_ms.toFixed(2)} ms, ${m.rps.toFixed(0)} req/s${m.failures ? `, ${m.failures} failed ${JSON.stringify(m.statuses)}` : ""}`);
           runs[target].push(m);
         }

@@ -33,7 +33,7 @@ export function printMatrix(rows: MatrixRow[]) {
       rows.map((r) => [r.endpoint, r.concurrency, r.target, ms(r.result.p50_ms), ms(r.result.p99_ms), r.result.rps.toFixed(0), ms(r.added_p50_ms), ms(r.added_p99_ms), cpuCell(r.result, r.target), r.result.failures]),
     ),
   );
-  out("\ncpu ms/req: user+system CPU of the target's workerd process (simulator's node process for direct) over the case, per request served.");
+  out("\ncpu ms/req: user+system CPU of the target's workerd process (simulator's node process for direct) over the case, per request served;\n  the gateway's includes its queue consumer writing the case's rows (measured until its ledger stops growing).");
   for (const endpoint of new Set(rows.map((r) => r.endpoint))) {
     for (const c of new Set(rows.map((r) => r.concurrency))) {
       const g = rows.find((r) => r.endpoint === endpoint && r.concurrency === c && r.target === "gateway");
