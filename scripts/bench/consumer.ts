@@ -1,6 +1,7 @@
 /**
  * The ledger queue consumer's throughput (`npm run bench -- --only consumer`), against the bench
- * Worker in scripts/bench/queue/: N one-row messages sent to a local Cloudflare Queue as fast as
+ * Worker in scripts/bench/queue/: N rows in one-row messages (and once in messages of
+ * OUTBOX_ROWS rows, as the gateway's outbox sends them under load) sent to a local Cloudflare Queue as fast as
  * it takes them (a few thousand ahead of the consumer at most: queue/worker.ts), written by the real consumer (consumeLedger) to local D1, where each insert also
  * fires the rollup and key_spend triggers. End to end is the Worker's clock from the first send to
  * the end of the last batch's write; from here, the wall time until `count(*)` shows every row.
@@ -13,6 +14,8 @@ const POLL_MS = 200;
 const ROUNDS = 3;
 /** A run fails when the ledger has not grown for this long. */
 const STALL_MS = 60_000;
+/** Rows a message of the gateway's outbox holds at a few hundred calls a second (ledger-outbox.ts). */
+const OUTBOX_ROWS = 5;
 
 async function call<T>(base: string, path: string, body?: object): Promise<T> {
   const res = await fetch(`${base}${path}`, body ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {});
@@ -30,19 +33,20 @@ async function workerdCpu<T>(w: Service, run: () => Promise<T>): Promise<[T, num
   return [result, (w.cpu().workerd ?? 0) - before];
 }
 
-/** Sends `messages` one-row messages and waits until the consumer has written every row. */
-async function drain(w: Service, messages: number, triggers: string, log: (line: string) => void) {
+/** Sends `rows` rows, `rowsPerMessage` a message, and waits until the consumer has written every row. */
+async function drain(w: Service, rows: number, rowsPerMessage: number, triggers: string, log: (line: string) => void) {
+  const messages = Math.ceil(rows / rowsPerMessage);
   const before = (await call<{ ledger: number }>(w.base, "/progress")).ledger;
   const wallStarted = performance.now();
   const [sent, cpuS] = await workerdCpu(w, async () => {
-    const sent = await call<{ started: number; ms: number; max_ahead: number }>(w.base, "/send", { messages });
-    log(`  ${messages} messages sent in ${(sent.ms / 1000).toFixed(1)} s`);
+    const sent = await call<{ started: number; ms: number; max_ahead: number }>(w.base, "/send", { messages, rows_per_message: rowsPerMessage });
+    log(`  ${messages} messages of ${rowsPerMessage} rows sent in ${(sent.ms / 1000).toFixed(1)} s`);
     let [seen, lastGrowth] = [0, performance.now()];
     for (;;) {
       const p = await call<{ ledger: number; written: number }>(w.base, "/progress");
-      if (p.ledger - before >= messages && p.written >= messages) return sent;
+      if (p.ledger - before >= messages * rowsPerMessage && p.written >= messages) return sent;
       if (p.ledger > seen) [seen, lastGrowth] = [p.ledger, performance.now()];
-      else if (performance.now() - lastGrowth > STALL_MS) throw new Error(`the ledger stopped at ${p.ledger - before} of ${messages} new rows`);
+      else if (performance.now() - lastGrowth > STALL_MS) throw new Error(`the ledger stopped at ${p.ledger - before} of ${messages * rowsPerMessage} new rows`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   });
@@ -55,20 +59,23 @@ async function drain(w: Service, messages: number, triggers: string, log: (line:
   // From one batch's write ending to the next one's handler starting: the queue's own delivery time.
   const inOrder = [...batches].sort((a, b) => a.started - b.started);
   const gaps = inOrder.slice(1).map((b, i) => b.started - (inOrder[i]!.started + inOrder[i]!.ms)).sort((a, b) => a - b);
+  const written = messages * rowsPerMessage;
   return {
+    rows: written,
     messages,
+    rows_per_message: rowsPerMessage,
     triggers,
     ledger_rows_before: before,
     send_ms: sent.ms,
     max_ahead: sent.max_ahead,
     e2e_ms: e2eMs,
-    rows_per_s: (messages * 1000) / e2eMs,
+    rows_per_s: (written * 1000) / e2eMs,
     wall_ms: wallMs,
-    wall_rows_per_s: (messages * 1000) / wallMs,
+    wall_rows_per_s: (written * 1000) / wallMs,
     batches: batches.length,
     batch_messages: { min: sizes[0] ?? 0, p50: quantile(sizes, 0.5), max: sizes[sizes.length - 1] ?? 0 },
     write_ms: { p50: quantile(ms, 0.5), p90: quantile(ms, 0.9), max: ms[ms.length - 1] ?? 0, sum: writeMs },
-    write_rows_per_s: (messages * 1000) / writeMs,
+    write_rows_per_s: (written * 1000) / writeMs,
     between_batches_ms: { p50: quantile(gaps, 0.5), p90: quantile(gaps, 0.9) },
     retried: batches.reduce((n, b) => n + b.retried, 0),
     workerd_cpu_s: cpuS,
@@ -80,13 +87,14 @@ export async function consumerThroughput(runs: number[], log: (line: string) => 
   // Served without devtools and without file watching, as the spend part's Worker.
   const w = await startWorker({ name: "queue", config: "scripts/bench/queue/wrangler.toml", readyPath: "/", vars: {}, inspector: "off" });
   const results: Awaited<ReturnType<typeof drain>>[] = [];
-  const measure = async (messages: number, triggers: string) => {
-    const r = await drain(w, messages, triggers, log);
-    log(`  ${messages} rows, ${triggers}: ${r.rows_per_s.toFixed(0)} rows/s end to end, ${r.batches} batches, write p50 ${r.write_ms.p50} ms (${r.write_rows_per_s.toFixed(0)} rows/s writing)`);
+  const measure = async (rows: number, triggers: string, rowsPerMessage = 1) => {
+    const r = await drain(w, rows, rowsPerMessage, triggers, log);
+    log(`  ${r.rows} rows in ${r.messages} messages, ${triggers}: ${r.rows_per_s.toFixed(0)} rows/s end to end, ${r.batches} batches, write p50 ${r.write_ms.p50} ms (${r.write_rows_per_s.toFixed(0)} rows/s writing)`);
     results.push(r);
     return r.rows_per_s;
   };
-  for (const messages of runs) await measure(messages, "as shipped");
+  for (const rows of runs) await measure(rows, "as shipped");
+  await measure(runs[0]!, "as shipped", OUTBOX_ROWS);
   const counts = await call<{ ledger: number; rollup: number | null; rollup_all: number | null; rollup_all_tiers: number | null }>(w.base, "/counts");
   if (counts.rollup !== counts.ledger || counts.rollup_all !== counts.ledger || counts.rollup_all_tiers !== counts.ledger) {
     throw new Error(`the triggers did not keep up: ledger ${counts.ledger} rows, requests in rollup ${counts.rollup}, rollup_all ${counts.rollup_all}, rollup_all_tiers ${counts.rollup_all_tiers}`);

@@ -102,12 +102,12 @@ export function printSpend(s: Awaited<ReturnType<typeof spendPath>>) {
 }
 
 export function printConsumer(c: Awaited<ReturnType<typeof consumerThroughput>>) {
-  out(`\nLedger queue consumer (local Queue, max_batch_size ${c.max_batch_size}, one-row messages sent at most ${c.runs[0]?.max_ahead} ahead of the consumer; real consumeLedger on local D1)\n`);
+  out(`\nLedger queue consumer (local Queue, max_batch_size ${c.max_batch_size}, messages sent at most ${c.runs[0]?.max_ahead} ahead of the consumer; real consumeLedger on local D1)\n`);
   out(
     table(
-      ["rows", "triggers", "send s", "end to end s", "rows/s", "wall rows/s", "batches", "msgs/batch p50", "write ms p50", "p90", "rows/s writing", "between ms p50", "retried", "workerd cpu s"],
+      ["rows", "rows/msg", "triggers", "send s", "end to end s", "rows/s", "wall rows/s", "batches", "msgs/batch p50", "write ms p50", "p90", "rows/s writing", "between ms p50", "retried", "workerd cpu s"],
       c.runs.map((r) => [
-        r.messages, r.triggers, (r.send_ms / 1000).toFixed(1), (r.e2e_ms / 1000).toFixed(1), r.rows_per_s.toFixed(0), r.wall_rows_per_s.toFixed(0), r.batches,
+        r.rows, r.rows_per_message, r.triggers, (r.send_ms / 1000).toFixed(1), (r.e2e_ms / 1000).toFixed(1), r.rows_per_s.toFixed(0), r.wall_rows_per_s.toFixed(0), r.batches,
         r.batch_messages.p50, r.write_ms.p50, r.write_ms.p90, r.write_rows_per_s.toFixed(0), r.between_batches_ms.p50, r.retried, r.workerd_cpu_s.toFixed(1),
       ]),
     ),

@@ -1,7 +1,7 @@
 /**
  * The ledger queue's consumer at full tilt (`npm run bench -- --only consumer`), on a local
- * Cloudflare Queue and local D1: POST /send puts N one-row messages on the queue as fast as the
- * local queue takes them, and the queue handler is the gateway's own (consumeLedger), timed around each delivered
+ * Cloudflare Queue and local D1: POST /send puts N messages of K rows each (one, or several as the
+ * gateway's outbox sends them under load) on the queue as fast as the local queue takes them, and the queue handler is the gateway's own (consumeLedger), timed around each delivered
  * batch. Times are this isolate's Date.now(), which moves at each I/O (the D1 write, the sends).
  */
 import type { LedgerMessage } from "../../../workers/metering/ledger";
@@ -13,7 +13,7 @@ interface Env {
   LEDGER_QUEUE: Queue<LedgerMessage>;
 }
 
-/** A delivered batch: its messages (one row each), when its write started, how long it took, and what was retried. */
+/** A delivered batch: its messages, when its write started, how long it took, and what was retried. */
 export interface Delivered {
   messages: number;
   written: number;
@@ -38,16 +38,18 @@ let written = 0;
 /** Row numbers go on across sends, so that each run's rows are new ones. */
 let nextRow = 0;
 
-/** `messages` one-row messages, SEND_BATCH per sendBatch, one call at a time, never more than MAX_AHEAD ahead of the consumer. */
-async function send(env: Env, messages: number) {
+/** `messages` messages of `rowsPerMessage` rows, SEND_BATCH per sendBatch, one call at a time, never more than MAX_AHEAD ahead of the consumer. */
+async function send(env: Env, messages: number, rowsPerMessage: number) {
   [delivered, written] = [[], 0];
   const first = nextRow;
-  nextRow += messages;
+  nextRow += messages * rowsPerMessage;
   const started = Date.now();
   for (let sent = 0; sent < messages; sent += SEND_BATCH) {
     while (sent - written > MAX_AHEAD) await new Promise((r) => setTimeout(r, 10));
-    const rows = Array.from({ length: Math.min(SEND_BATCH, messages - sent) }, (_, k) => ledgerRow(first + sent + k, started, 100));
-    await env.LEDGER_QUEUE.sendBatch(rows.map((row) => ({ body: { rows: [row] } })));
+    const bodies = Array.from({ length: Math.min(SEND_BATCH, messages - sent) }, (_, k) => ({
+      body: { rows: Array.from({ length: rowsPerMessage }, (_, r) => ledgerRow(first + (sent + k) * rowsPerMessage + r, started, 100)) },
+    }));
+    await env.LEDGER_QUEUE.sendBatch(bodies);
   }
   return { started, ms: Date.now() - started, max_ahead: MAX_AHEAD };
 }
@@ -83,7 +85,10 @@ export default {
     const url = new URL(request.url);
     try {
       if (request.method === "GET" && url.pathname === "/") return new Response("ok");
-      if (request.method === "POST" && url.pathname === "/send") return Response.json(await send(env, (await request.json<{ messages: number }>()).messages));
+      if (request.method === "POST" && url.pathname === "/send") {
+        const { messages, rows_per_message } = await request.json<{ messages: number; rows_per_message?: number }>();
+        return Response.json(await send(env, messages, rows_per_message ?? 1));
+      }
       if (url.pathname === "/progress") {
         const row = await env.DB.prepare("SELECT count(*) AS ledger FROM ledger").first<{ ledger: number }>();
         return Response.json({ ledger: row?.ledger ?? 0, written });
