@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Experiment, experiments, matrix, type MatrixRow, type Services } from "./latency";
-import { machine } from "./machine";
+import { machine, speedProbeMs } from "./machine";
 import { ROOT, stopAll } from "./procs";
 import { startSimulator, startWorker, type Service } from "./services";
 import { proofFigures } from "./proof";
@@ -51,6 +51,12 @@ const rounds = Number(values.rounds);
 const concurrencies = values.concurrency.split(",").map(Number);
 const ledgerRows = values["ledger-rows"].split(",").map(Number);
 const log = (line: string) => console.error(line);
+/** The machine's speed before each part (machine.ts): figures from a busy moment show as such. */
+const probes: Record<string, number> = {};
+const probe = (part: string) => {
+  probes[part] = speedProbeMs();
+  log(`speed probe before ${part}: ${probes[part]} ms (about 400 when the machine is quiet)`);
+};
 
 async function createKey(gateway: Service, admin: string, body: object): Promise<string> {
   const res = await fetch(`${gateway.base}/v1/admin/keys`, {
@@ -116,6 +122,7 @@ async function startServices(): Promise<Services> {
 const results: Record<string, unknown> = { started: new Date().toISOString(), machine: machine(), options: values };
 try {
   if (parts.has("latency") || parts.has("experiments")) {
+    probe("latency");
     const s = await startServices();
     if (parts.has("latency")) {
       log(`latency matrix: ${seconds} s per case, concurrency ${concurrencies.join("/")}, ${rounds} interleaved rounds each`);
@@ -132,6 +139,7 @@ try {
     await stopAll();
   }
   if (parts.has("proof")) {
+    probe("proof");
     log(`proof: /v1/intent p50 with shadowing off and on (${rounds} rounds), and a repeated intent workload's cache hits`);
     const proof = await proofFigures(await startSimulator(), seconds, rounds, values.inspector as "on" | "off", log);
     results.proof = proof;
@@ -140,6 +148,7 @@ try {
   }
   // A failing part is recorded and the run goes on: the other parts' figures are still written.
   if (parts.has("spend")) {
+    probe("spend");
     try {
       results.spend = await spendPath(ledgerRows, log);
       printSpend(results.spend as Awaited<ReturnType<typeof spendPath>>);
@@ -151,6 +160,7 @@ try {
     await stopAll();
   }
   if (parts.has("attribution")) {
+    probe("attribution");
     try {
       results.attribution = await attributionPath({ rows: 200_000, users: 100_000, values: 1_000, keys: 10 }, log);
       printAttribution(results.attribution as Awaited<ReturnType<typeof attributionPath>>);
@@ -162,6 +172,7 @@ try {
     await stopAll();
   }
   if (parts.has("consumer")) {
+    probe("consumer");
     try {
       results.consumer = await consumerThroughput(values["consumer-rows"].split(",").map(Number), log);
       printConsumer(results.consumer as Awaited<ReturnType<typeof consumerThroughput>>);
@@ -183,6 +194,7 @@ try {
     }
   }
   if (parts.has("batch")) {
+    probe("batch");
     try {
       results.batch = await batchCost(Number(values.summaries), log);
       printBatch(results.batch as Awaited<ReturnType<typeof batchCost>>);
@@ -193,6 +205,8 @@ try {
     }
     await stopAll();
   }
+  probe("the end");
+  results.speed_probe_ms = probes;
   results.finished = new Date().toISOString();
   const dir = resolve(ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
