@@ -12,6 +12,9 @@ describe("/v1/admin/keys", () => {
 
     const stored = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
     expect(JSON.stringify(stored)).not.toContain(created.key);
+    // The hash is the key's SHA-256 in lowercase hex (an import of keys would have to compute it the same way).
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(created.key)));
+    expect(stored?.key_hash).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
     expect(stored?.daily_budget_pico).toBe(1_500_000_000_000);
 
     const list = await json(await call("/v1/admin/keys"));

@@ -1,7 +1,13 @@
 /** Key material: generation, hashing, and a comparison that does not leak timing. */
 
-export const hex = (bytes: ArrayBuffer | Uint8Array) =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** Lowercase hex; on every call's path (its request id, its key's digest), so one lookup a byte. */
+export function hex(bytes: ArrayBuffer | Uint8Array): string {
+  let out = "";
+  for (const b of new Uint8Array(bytes)) out += BYTE_HEX[b];
+  return out;
+}
 
 export function randomHex(bytes: number): string {
   return hex(crypto.getRandomValues(new Uint8Array(bytes)));
