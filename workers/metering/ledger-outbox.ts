@@ -5,7 +5,7 @@ import type { LedgerMessage } from "./ledger";
  * Calls that end within OUTBOX_WINDOW_MS of each other in one isolate send their rows to the
  * ledger queue as one message. Queues bill, and cap, messages (about 3 operations each; 5 000
  * messages a second per queue), and a send is the costliest thing a call does after the upstream
- * call (about 0.25 ms of CPU in local workerd): at a few hundred calls a second an isolate sends
+ * call (about 0.28 ms of CPU in local workerd, BENCHMARKS.md run J): at a few hundred calls a second an isolate sends
  * one message per several calls. At one call at a time each message holds one call's rows, as before.
  */
 export const OUTBOX_WINDOW_MS = 10;
