@@ -38,8 +38,8 @@ function insertOne(db: Db, row: NewLedgerRow) {
  * The one writer of ledger rows. One row (the common case) is the prepared insert; several (a
  * queue batch) go in one statement that reads them from one bound JSON array with json_each:
  * D1 binds at most 100 values a statement, and one statement per 3 rows cost the queue's
- * consumer a third of its time. Retries a failed write with backoff; the unique (request_id, attempt) index makes a retried write that
- * had in fact landed a no-op. Answers the rows this write inserted: a row already in the ledger
+ * consumer a third of its time. Retries a failed write with backoff; the unique (request_id,
+ * attempt) index makes a retried write that had in fact landed a no-op. Answers the rows this write inserted: a row already in the ledger
  * (written by a concurrent writer, or by an earlier try that landed) is not among them.
  */
 export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 50): Promise<InsertedRow[]> {
@@ -61,7 +61,10 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
 }
 
 const COLUMNS = getTableColumns(ledger);
-/** Several rows in one statement around one bound value: a JSON array of each row's values in ROW_COLUMNS order (AFTER INSERT triggers still fire row by row). */
+/**
+ * Several rows in one statement around one bound value: a JSON array of each row's values in
+ * ROW_COLUMNS order (AFTER INSERT triggers still fire row by row).
+ */
 const [MANY_HEAD, MANY_TAIL] = [
   `insert into "ledger" (${ROW_COLUMNS.map(({ name }) => `"${COLUMNS[name as keyof typeof COLUMNS].name}"`).join(", ")}) SELECT ${ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(`,
   ") WHERE true ON CONFLICT DO NOTHING RETURNING key_id, cost_pico, time",
