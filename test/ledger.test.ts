@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { dbFor } from "../workers/db/client";
 import type { NewLedgerRow } from "../workers/db/schema";
-import { writeLedgerRows } from "../workers/metering/ledger";
+import { ROWS_PER_STATEMENT, writeLedgerRows } from "../workers/metering/ledger";
 import { flakyD1 } from "./support/flaky-d1";
 import { call, createKey, dispatch, json } from "./support/worker";
 
@@ -47,6 +47,16 @@ describe("the ledger writer: nothing lost, nothing twice", () => {
     const rows = Array.from({ length: 30 }, (_, i) => ({ ...row("req_many"), attempt: i + 1 }));
     await writeLedgerRows(dbFor(env.DB), rows);
     expect(await count("req_many")).toBe(30);
+  });
+
+  it("writes a batch larger than one statement takes in one transaction: all of its rows, or none", async () => {
+    const n = ROWS_PER_STATEMENT * 2 + 7;
+    const rows = Array.from({ length: n }, (_, i) => ({ ...row("req_past_one_statement"), attempt: i + 1 }));
+    const bad = { ...row("req_past_one_statement_bad"), attempt: n + 1, endpoint: null } as unknown as NewLedgerRow;
+    await expect(writeLedgerRows(dbFor(env.DB), [...rows, bad], 1)).rejects.toThrow();
+    expect(await count("req_past_one_statement")).toBe(0);
+    expect(await writeLedgerRows(dbFor(env.DB), rows)).toHaveLength(n);
+    expect(await count("req_past_one_statement")).toBe(n);
   });
 
   it("retries a failed write of several rows (one batch) until all of them land", async () => {

@@ -36,7 +36,8 @@ function insertOne(db: Db, row: NewLedgerRow) {
 
 /**
  * The one writer of ledger rows. One row (the common case) is the prepared insert; several (a
- * queue batch) go in one statement that reads them from one bound JSON array with json_each:
+ * queue batch) go in statements that each read up to ROWS_PER_STATEMENT of them from one bound
+ * JSON array with json_each, in one transaction:
  * D1 binds at most 100 values a statement, and one statement per 3 rows cost the queue's
  * consumer a third of its time. Retries a failed write with backoff; the unique (request_id,
  * attempt) index makes a retried write that had in fact landed a no-op. Answers the rows this write inserted: a row already in the ledger
@@ -63,20 +64,31 @@ export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 
 const COLUMNS = getTableColumns(ledger);
 /**
  * Several rows in one statement around one bound value: a JSON array of each row's values in
- * ROW_COLUMNS order (AFTER INSERT triggers still fire row by row).
+ * ROW_COLUMNS order (AFTER INSERT triggers still fire row by row). Raw SQL, so it goes to the D1
+ * binding itself: Drizzle's batch takes only its query builders.
  */
-const [MANY_HEAD, MANY_TAIL] = [
-  `insert into "ledger" (${ROW_COLUMNS.map(({ name }) => `"${COLUMNS[name as keyof typeof COLUMNS].name}"`).join(", ")}) SELECT ${ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(`,
-  ") WHERE true ON CONFLICT DO NOTHING RETURNING key_id, cost_pico, time",
-].map((text) => sql.raw(text));
+const INSERT_MANY = `insert into "ledger" (${ROW_COLUMNS.map(({ name }) => `"${COLUMNS[name as keyof typeof COLUMNS].name}"`).join(", ")}) SELECT ${ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING key_id, cost_pico, time`;
 
-/** One write of the rows, in one statement (one transaction): all of them land, or none. */
+/**
+ * Rows a statement reads from its one bound JSON array: a queue batch is up to 100 messages of up
+ * to 20 rows (ledger-outbox.ts), and D1 takes a bound value of at most 2 MB (a row's values are
+ * under 1 KB as JSON, a few hundred bytes as a rule).
+ */
+export const ROWS_PER_STATEMENT = 500;
+
+function insertMany(db: Db, rows: NewLedgerRow[]) {
+  const values = rows.map((row) => ROW_COLUMNS.map(({ name, absent }) => (row as Record<string, unknown>)[name] ?? absent));
+  return db.$client.prepare(INSERT_MANY).bind(JSON.stringify(values));
+}
+
+/** One write of the rows, in one transaction (one statement, or one D1 batch of them): all of them land, or none. */
 export async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedRow[]> {
   const [only] = rows;
   if (only && rows.length === 1) return insertOne(db, only);
-  const values = rows.map((row) => ROW_COLUMNS.map(({ name, absent }) => (row as Record<string, unknown>)[name] ?? absent));
-  const written = await db.all<{ key_id: string; cost_pico: number; time: number }>(sql`${MANY_HEAD}${JSON.stringify(values)}${MANY_TAIL}`);
-  return written.map((r) => ({ keyId: r.key_id, costPico: r.cost_pico, time: r.time }));
+  const statements = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(insertMany(db, rows.slice(i, i + ROWS_PER_STATEMENT)));
+  const results = await db.$client.batch<{ key_id: string; cost_pico: number; time: number }>(statements);
+  return results.flatMap(({ results: written }) => written.map((r) => ({ keyId: r.key_id, costPico: r.cost_pico, time: r.time })));
 }
 
 /** A message of the ledger's queue: the rows of the calls an isolate ended within a few milliseconds (ledger-outbox.ts). */
