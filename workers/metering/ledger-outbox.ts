@@ -5,10 +5,12 @@ import type { LedgerMessage } from "./ledger";
  * Calls that end within OUTBOX_WINDOW_MS of each other in one isolate send their rows to the
  * ledger queue as one message. Queues bill, and cap, messages (about 3 operations each; 5 000
  * messages a second per queue), and a send is the costliest thing a call does after the upstream
- * call (about 0.28 ms of CPU in local workerd, BENCHMARKS.md run J): at a few hundred calls a second an isolate sends
- * one message per several calls. At one call at a time each message holds one call's rows, as before.
+ * call (about 0.28 ms of CPU in local workerd, BENCHMARKS.md run J). 100 ms, not 10: at one call
+ * at a time (3 ms a call locally) 10 ms still sent a message every third call, and that send ran
+ * while the next call was being served (BENCHMARKS.md run K). A row's 100 ms in memory is what
+ * the README states as at risk; at a call every few seconds each message holds one call's rows.
  */
-export const OUTBOX_WINDOW_MS = 10;
+export const OUTBOX_WINDOW_MS = 100;
 /** At most this many rows a message (a row is well under 1 KB; a message may be 128 KB). */
 export const OUTBOX_MAX_ROWS = 20;
 
