@@ -76,22 +76,25 @@ describe("GET /v1/spend for every key: rollup_all, each day's keys summed once",
 });
 
 describe("GET /v1/spend for one key or by key: rollup_all_tiers, each group's tiers summed once", () => {
-  /** One key's day: intent on nano in two tiers, the default tier's request with a shadow pair. */
-  async function twoTiers(day: string) {
+  /** One key's day: intent on nano in two tiers, one tier's request (`paired`) with a shadow pair. */
+  async function twoTiers(day: string, paired: "default" | "flex" = "default") {
     const key = await createKey();
     const own = await seed([
-      { time: at(day, 9), keyId: key.id, requestId: `d-${key.id}`, usage: { inputTokens: 1500, cachedTokens: 1024, outputTokens: 30 } },
-      { time: at(day, 10), keyId: key.id, requestId: `f-${key.id}`, tier: "flex", usage: { inputTokens: 900, outputTokens: 70 } },
+      { time: at(day, 9), keyId: key.id, requestId: `default-${key.id}`, usage: { inputTokens: 1500, cachedTokens: 1024, outputTokens: 30 } },
+      { time: at(day, 10), keyId: key.id, requestId: `flex-${key.id}`, tier: "flex", usage: { inputTokens: 900, outputTokens: 70 } },
     ]);
+    const nano = own[paired === "default" ? 0 : 1]!;
     const shadows = await seed([
-      { time: at(day, 9), keyId: key.id, requestId: `d-${key.id}`, attempt: 2, model: "gpt-5.4-mini", shadow: { agreement: 1, pairCostPico: own[0]!.costPico }, usage: { inputTokens: 1500, outputTokens: 33 } },
+      { time: nano.time, keyId: key.id, requestId: `${paired}-${key.id}`, attempt: 2, model: "gpt-5.4-mini", tier: nano.serviceTier, shadow: { agreement: 1, pairCostPico: nano.costPico }, usage: { inputTokens: 1500, outputTokens: 33 } },
     ]);
-    return { key, own, shadows };
+    return { key, own, nano, shadows };
   }
 
-  it("answers by day as in total: the measured projection reads both tiers of a stratum, merged", async () => {
-    const day = addDays(dayOf(Date.now()), -9);
-    const { key, own, shadows } = await twoTiers(day);
+  // Each tier's row is one entry of the stratum's JSON, the default tier's first: with the pair on
+  // flex, the entry without pairs comes first and the pair's sums are added to it.
+  it.each(["default", "flex"] as const)("answers by day as in total: the measured projection reads both tiers of a stratum, merged (pair on %s)", async (paired) => {
+    const day = addDays(dayOf(Date.now()), paired === "default" ? -9 : -10);
+    const { key, own, nano, shadows } = await twoTiers(day, paired);
     const range = `from=${day}&to=${day}`;
     // By day a stratum's rows are summed in JavaScript, by endpoint in SQL: the key's tiers already
     // summed (rollup_all_tiers), every key's (the admin's, rollup_all) one row per tier.
@@ -101,9 +104,11 @@ describe("GET /v1/spend for one key or by key: rollup_all_tiers, each group's ti
       expect({ ...byDay.rows[0], day: undefined }).toEqual({ ...byEndpoint.totals, day: undefined });
     }
     // Σ cost·R: the stratum's cost (both tiers, one without a pair) at the ratio of its pair, y/x.
-    const dayRow = (await spend(`${range}&group_by=day`, key.key)).rows[0];
-    const [cost, x, y] = [own[0]!.costPico + own[1]!.costPico, own[0]!.costPico, shadows[0]!.costPico];
-    expect(dayRow).toMatchObject({ requests: 2, shadow_requests: 1, mini_cost_usd_measured: Math.round(cost * (y / x)) / 1e12 });
+    const [cost, x, y] = [own[0]!.costPico + own[1]!.costPico, nano.costPico, shadows[0]!.costPico];
+    for (const token of [key.key, ADMIN_TOKEN]) {
+      const dayRow = (await spend(`${range}&group_by=day`, token)).rows[0];
+      expect(dayRow).toMatchObject({ requests: 2, shadow_requests: 1, mini_cost_usd_measured: Math.round(cost * (y / x)) / 1e12 });
+    }
   });
 
   it("holds one row per key × day × endpoint × model, the sum of its tiers' rollup rows, kept as the ledger grows", async () => {

@@ -74,34 +74,58 @@ export async function mergedSpend(db: Db, sources: Source[], read: Group[], by: 
   }));
 }
 
-/** A stratum's sums in STRATUM's order, after its endpoint and model (only its cost when it has no pairs). */
-type StratumSums = [costHi: number, costLo: number, pairs: number, nanoHi: number, nanoLo: number, miniHi: number, miniLo: number, pairNanoSq: number, pairMiniSq: number, pairCross: number];
-const NO_PAIRS = [0, 0, 0, 0, 0, 0, 0, 0];
+/** A stratum as the SQL sends it: [endpoint, model, ...its sums in STRATUM's order], only its cost when it has no pairs. */
+type StratumEntry = [endpoint: string, model: string, ...sums: number[]];
+
+/** Strata keys, JSON [endpoint, model], made once per pair: a year by day sends thousands of entries over a handful of pairs. */
+const stratumKeys = new Map<string, Map<string, string>>();
+const MAX_KEYS = 1_000;
+
+function stratumKey(endpoint: string, model: string): string {
+  let byModel = stratumKeys.get(endpoint);
+  if (!byModel) {
+    if (stratumKeys.size >= MAX_KEYS) stratumKeys.clear();
+    stratumKeys.set(endpoint, (byModel = new Map()));
+  }
+  let key = byModel.get(model);
+  if (key === undefined) {
+    if (byModel.size >= MAX_KEYS) byModel.clear();
+    byModel.set(model, (key = JSON.stringify([endpoint, model])));
+  }
+  return key;
+}
+
+/** The sum at `i` of an entry (0 past its end: a cost-only entry has no pair sums). */
+const sumAt = (entry: StratumEntry, i: number) => (entry[i] as number | undefined) ?? 0;
+/** Money parts joined, the zero shared (most strata have no pairs). */
+const money = (hi: number, lo: number) => (hi === 0 && lo === 0 ? 0n : joinParts(hi, lo));
 
 /**
  * Each endpoint × model's sums that the measured projection reads, keyed as metrics.ts keys
  * strata; those without cost or pairs left out. A stratum's rows (strataIn "js") are added up as
  * numbers first, as SQL would: the money parts stay far below 2^53 over a group's few rows.
+ * Written for a year by day (365 groups of a dozen strata each): no array or key made per entry.
  */
 function strataOf(json: string): Record<string, Stratum> {
-  const merged = new Map<string, StratumSums>();
-  for (const [endpoint, model, ...values] of JSON.parse(json) as [string, string, ...StratumSums][]) {
-    const key = JSON.stringify([endpoint, model]);
+  const merged = new Map<string, StratumEntry>();
+  for (const entry of JSON.parse(json) as StratumEntry[]) {
+    const key = stratumKey(entry[0], entry[1]);
     const sums = merged.get(key);
-    if (sums) values.forEach((value, i) => (sums[i] = sums[i]! + value));
-    else merged.set(key, [...values, ...NO_PAIRS.slice(values.length - 2)] as StratumSums);
+    if (!sums) merged.set(key, entry);
+    else for (let i = 2; i < Math.max(sums.length, entry.length); i++) sums[i] = sumAt(sums, i) + sumAt(entry, i);
   }
   const strata: Record<string, Stratum> = {};
-  for (const [key, [costHi, costLo, pairs, nanoHi, nanoLo, miniHi, miniLo, pairNanoSq, pairMiniSq, pairCross]] of merged) {
-    if (costHi === 0 && costLo === 0 && pairs === 0) continue;
+  for (const [key, e] of merged) {
+    const pairs = sumAt(e, 4);
+    if (e[2] === 0 && e[3] === 0 && pairs === 0) continue;
     strata[key] = {
-      costPico: joinParts(costHi, costLo),
+      costPico: money(sumAt(e, 2), sumAt(e, 3)),
       pairs,
-      pairNanoCostPico: joinParts(nanoHi, nanoLo),
-      pairMiniCostPico: joinParts(miniHi, miniLo),
-      pairNanoSq,
-      pairMiniSq,
-      pairCross,
+      pairNanoCostPico: money(sumAt(e, 5), sumAt(e, 6)),
+      pairMiniCostPico: money(sumAt(e, 7), sumAt(e, 8)),
+      pairNanoSq: sumAt(e, 9),
+      pairMiniSq: sumAt(e, 10),
+      pairCross: sumAt(e, 11),
     };
   }
   return strata;
