@@ -1,10 +1,11 @@
 /**
  * The ledger queue consumer's throughput (`npm run bench -- --only consumer`), against the bench
  * Worker in scripts/bench/queue/: N rows in one-row messages (and once in messages of
- * OUTBOX_ROWS rows, as the gateway's outbox sends them under load) sent to a local Cloudflare Queue as fast as
- * it takes them (a few thousand ahead of the consumer at most: queue/worker.ts), written by the real consumer (consumeLedger) to local D1, where each insert also
- * fires the rollup and key_spend triggers. End to end is the Worker's clock from the first send to
- * the end of the last batch's write; from here, the wall time until `count(*)` shows every row.
+ * OUTBOX_ROWS rows, as the gateway's outbox sends them under load) sent to a local Cloudflare
+ * Queue as fast as it takes them (a few thousand ahead of the consumer at most: queue/worker.ts),
+ * written by the real consumer (consumeLedger) to local D1, where each insert also fires the
+ * rollup and key_spend triggers. End to end is the Worker's clock from the first send to the end
+ * of the last batch's write; from here, the wall time until `count(*)` shows every row.
  */
 import { type Service, startWorker } from "./services";
 import type { Delivered } from "./queue/worker";
@@ -14,7 +15,7 @@ const POLL_MS = 200;
 const ROUNDS = 3;
 /** A run fails when the ledger has not grown for this long. */
 const STALL_MS = 60_000;
-/** Rows a message of the gateway's outbox holds at a few hundred calls a second (ledger-outbox.ts). */
+/** Rows a message of the outbox holds at 50 calls a second in an isolate (its 100 ms; 20, the cap, from 200: ledger-outbox.ts). */
 const OUTBOX_ROWS = 5;
 
 async function call<T>(base: string, path: string, body?: object): Promise<T> {

@@ -7,9 +7,9 @@ export const retryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.m
 
 /**
  * The ledger queue's consumer (the `queue` handler): a delivered batch of messages is written
- * to D1 in one statement (one transaction, writeOnce), and acknowledged only once written. The
- * ledger's unique (request_id, attempt) makes a row already written a no-op, and what is kept in step
- * with each inserted row (key_spend, the rollup) moves only for rows really inserted: a batch
+ * to D1 in one transaction (writeOnce), and acknowledged only once written. The ledger's unique
+ * (request_id, attempt) makes a row already written a no-op, and what is kept in step with each
+ * inserted row (key_spend, the rollup) moves only for rows really inserted: a batch
  * delivered twice, or again after a partial failure, counts nothing twice. When the batch as a
  * whole fails, each message is tried alone, so one bad message cannot hold back the others;
  * those that fail are retried with backoff (D1 down for a while: they wait in the queue), and

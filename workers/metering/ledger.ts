@@ -37,11 +37,11 @@ function insertOne(db: Db, row: NewLedgerRow) {
 /**
  * The one writer of ledger rows. One row (the common case) is the prepared insert; several (a
  * queue batch) go in statements that each read up to ROWS_PER_STATEMENT of them from one bound
- * JSON array with json_each, in one transaction:
- * D1 binds at most 100 values a statement, and one statement per 3 rows cost the queue's
- * consumer a third of its time. Retries a failed write with backoff; the unique (request_id,
- * attempt) index makes a retried write that had in fact landed a no-op. Answers the rows this write inserted: a row already in the ledger
- * (written by a concurrent writer, or by an earlier try that landed) is not among them.
+ * JSON array with json_each, in one transaction: D1 binds at most 100 values a statement, and
+ * one statement per 3 rows cost the queue's consumer a third of its time. Retries a failed write
+ * with backoff; the unique (request_id, attempt) index makes a retried write that had in fact
+ * landed a no-op. Answers the rows this write inserted: a row already in the ledger (written by
+ * a concurrent writer, or by an earlier try that landed) is not among them.
  */
 export async function writeLedgerRows(db: Db, rows: NewLedgerRow[], backoffMs = 50): Promise<InsertedRow[]> {
   if (rows.length === 0) return [];
@@ -91,7 +91,7 @@ export async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedR
   return results.flatMap(({ results: written }) => written.map((r) => ({ keyId: r.key_id, costPico: r.cost_pico, time: r.time })));
 }
 
-/** A message of the ledger's queue: the rows of the calls an isolate ended within a few milliseconds (ledger-outbox.ts). */
+/** A message of the ledger's queue: the rows of the calls an isolate ended within OUTBOX_WINDOW_MS (ledger-outbox.ts). */
 export interface LedgerMessage {
   rows: NewLedgerRow[];
 }
