@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { dayOf } from "../workers/spend/days";
+import { rollDay } from "../workers/spend/rollup";
 import { shadowRate } from "../workers/tasks/shadow";
 import type { Env } from "../workers/env";
 import { expectedUsd, ledgerRowsOf } from "./support/tasks";
+import { db } from "./support/ledger";
 import { call, createKey, json } from "./support/worker";
 
 type Row = Record<string, any>;
@@ -66,6 +69,48 @@ describe("escalation: nano's failed answer goes once to mini", () => {
     expect(low.attempts[1].model).toBe("gpt-5.4-mini");
     const high = await json(await call("/v1/intent", { token: key, body: { text: "hmm", escalate: "auto" }, env: { ESCALATE_BELOW: "0" } }));
     expect(high.attempts).toEqual([expect.objectContaining({ model: "gpt-5.4-nano", outcome: "ok" })]);
+  });
+});
+
+describe("the mini projection of an escalated request: mini's attempt alone", () => {
+  const pico = (usd: number) => Math.round(usd * 1e12);
+
+  it("answers a saving of minus nano's attempt, and the ledger rows and every spend sum say the same", async () => {
+    const { key, id } = await createKey();
+    const res = await call("/v1/intent", { token: key, body: { text: `hmm ${crypto.randomUUID()}`, escalate: "auto" }, env: { ESCALATE_BELOW: "1" } });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    const [nano, mini] = await rowsOf(key, body.id);
+    expect([nano!.model, mini!.model]).toEqual(["gpt-5.4-nano", "gpt-5.4-mini"]);
+    // Asked of mini directly, nano's attempt would not have happened: it projects nothing.
+    expect(nano!.mini_cost_usd).toBe(0);
+    expect(mini!.mini_cost_usd).toBe(mini!.cost_usd);
+    expect(pico(body.cost.usd)).toBe(pico(nano!.cost_usd) + pico(mini!.cost_usd));
+    expect(body.cost.mini_usd).toBe(mini!.cost_usd);
+    expect(pico(body.cost.saved_usd)).toBe(-pico(nano!.cost_usd));
+
+    const day = dayOf(Date.now());
+    const spend = async () => (await json(await call(`/v1/spend?from=${day}&to=${day}&key_id=${id}&group_by=model`))) as { rows: Row[]; totals: Row };
+    const expectSums = ({ rows, totals }: { rows: Row[]; totals: Row }) => {
+      expect(rows.map((r) => [r.model, r.cost_usd, r.mini_cost_usd])).toEqual([
+        ["gpt-5.4-mini", mini!.cost_usd, mini!.cost_usd],
+        ["gpt-5.4-nano", nano!.cost_usd, 0],
+      ]);
+      expect([totals.cost_usd, totals.mini_cost_usd, totals.saved_usd, totals.escalations]).toEqual([body.cost.usd, body.cost.mini_usd, body.cost.saved_usd, 1]);
+    };
+    expectSums(await spend());
+    // The daily check sums the ledger again: it finds the rollup already right.
+    expect((await rollDay(db(), day, Date.now(), 90)).repaired).toBe(0);
+    expectSums(await spend());
+  });
+
+  it("keeps the projection of a request that did not escalate: its own tokens at mini's prices", async () => {
+    const { key } = await createKey();
+    const body = await json(await call("/v1/intent", { token: key, body: { text: `hmm ${crypto.randomUUID()}`, escalate: "auto" }, env: { ESCALATE_BELOW: "0" } }));
+    const [only] = await rowsOf(key, body.id);
+    expect(only!.mini_cost_usd).toBe(expectedUsd(only as never, "gpt-5.4-mini"));
+    expect(body.cost.mini_usd).toBe(only!.mini_cost_usd);
+    expect(body.cost.saved_usd).toBeGreaterThan(0);
   });
 });
 

@@ -132,7 +132,7 @@ describe("migrations 0007 (price tiers, pico-USD), 0014 (rollup_all), 0015 (roll
         .bind(requestId)
         .run();
     await flex("r4");
-    await applyD1Migrations(db, migrations);
+    await applyD1Migrations(db, upTo("0018"));
     const nanoOverTiers = { ...nano, requests: 3, input_tokens: 131, cost_pico: 32_500_016, mini_cost_pico: 120_000_021, ...shadow };
     expect(await all(`SELECT ${rollupColumns} FROM rollup_all_tiers ORDER BY model`)).toEqual([{ ...mini, ...noShadow }, nanoOverTiers]);
     await flex("r5");

@@ -109,6 +109,18 @@ export function meter(prices: readonly PriceRow[], model: string, tier: string, 
   return { costPico: costPico(usage, fallback), miniCostPico: costPico(usage, mini), tierUnpriced: !price };
 }
 
+/**
+ * What each of a request's own attempts adds to its mini projection (what the request would have
+ * cost had it asked mini directly): its tokens at mini's prices, except in a request escalated to
+ * mini (its first attempt on another model, a later one on mini). There, asked of mini directly,
+ * the other model's attempts would not have happened: the projection is the mini attempts alone,
+ * so an escalation's saving is minus what the other model's attempts cost.
+ */
+export function miniProjection(attempts: readonly { model: string; cost: Cost }[]): number[] {
+  const escalated = attempts.length > 1 && attempts[0]!.model !== MINI_MODEL && attempts.some((a) => a.model === MINI_MODEL);
+  return attempts.map((a) => (escalated && a.model !== MINI_MODEL ? 0 : a.cost.miniCostPico));
+}
+
 /** A call's most tokens, in and out (metering/bounds.ts), on a model. */
 export interface CallBound {
   model: string;

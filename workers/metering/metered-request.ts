@@ -1,7 +1,7 @@
 import { type Attribution, attributionColumns, NO_ATTRIBUTION } from "../attribution/attribution";
 import type { NewLedgerRow } from "../db/schema";
 import type { Hold } from "../keys/budget";
-import { type Cost, meter, NO_USAGE, type Usage } from "./cost";
+import { type Cost, meter, miniProjection, NO_USAGE, type Usage } from "./cost";
 import { billedTier, type PriceRow } from "./prices";
 
 export type Endpoint = "intent" | "route" | "extract" | "tool" | "rerank" | "summarize" | "chat.completions" | "responses";
@@ -110,9 +110,11 @@ export class MeteredRequest {
     );
   }
 
+  /** What the request cost, and its mini projection (cost.ts miniProjection: an escalation projects mini's attempt alone). */
   get cost(): Cost {
+    const projected = miniProjection(this.attempts);
     return this.attempts.reduce(
-      (sum, a) => ({ costPico: sum.costPico + a.cost.costPico, miniCostPico: sum.miniCostPico + a.cost.miniCostPico }),
+      (sum, a, i) => ({ costPico: sum.costPico + a.cost.costPico, miniCostPico: sum.miniCostPico + projected[i]! }),
       ZERO_COST,
     );
   }
@@ -130,11 +132,12 @@ export class MeteredRequest {
     const attempts: Attempt[] = this.attempts.length
       ? this.attempts
       : [{ model: fallbackModel, upstream: "none", tier: this.tier, usage: NO_USAGE, cost: ZERO_COST, outcome: "error" }];
+    const projected = miniProjection(attempts);
     return attempts.map((a, i) => {
       const last = i === attempts.length - 1;
       const errorOfRow = (last ? error : a.error) ?? a.note ?? null;
       return {
-        ...this.rowBase(i + 1, a, latencyMs),
+        ...this.rowBase(i + 1, { ...a, cost: { ...a.cost, miniCostPico: projected[i]! } }, latencyMs),
         status: last ? status : OUTCOME_STATUS[a.outcome],
         error: rowError(errorOfRow),
         outcome: a.outcome,
