@@ -20,6 +20,8 @@ export default defineConfig({
                 OPENAI_BASE_URL: inject<string>("simulatorUrl"),
                 OPENAI_API_KEY: "sk-test-simulator",
                 ADMIN_TOKEN: "test-admin-token",
+                // The suite's clock (test/support/clock.ts): empty runs it on the real one.
+                NANOMETER_TEST_NOW: process.env.NANOMETER_TEST_NOW ?? "",
               },
             },
           })),

@@ -6,6 +6,7 @@ declare global {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       MIGRATION_DB: D1Database;
+      NANOMETER_TEST_NOW: string;
     }
   }
 }

@@ -16,7 +16,8 @@ const roll = (day: string) => rollDay(db(), day, at(day, 24, 15), 90);
 
 describe("GET /v1/spend", () => {
   it("serves rolled days, unrolled days and today alike, to the pico-dollar", async () => {
-    const [rolled, missed] = ["2026-09-01", "2026-09-02"];
+    // Days inside the retention window (the route re-checks only those), whatever day the suite runs.
+    const [rolled, missed] = [addDays(today, -20), addDays(today, -19)];
     const a = await seed([{ time: at(rolled, 3), keyId: "kS1" }, { time: at(rolled, 4), keyId: "kS1", status: 500 }]);
     const b = await seed([{ time: at(missed), keyId: "kS1", usage: { inputTokens: 4096, cachedTokens: 2048 } }]);
     const c = await seed([{ time: Date.now(), keyId: "kS1", endpoint: "summarize" }]);
