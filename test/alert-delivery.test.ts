@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { backoffMs, TIMEOUT_MS } from "../workers/alerts/delivery";
 import { type Delivery, listAlerts, newBox, poll, WEBHOOK_SECRET } from "./support/alerts";
 import { seed } from "./support/ledger";
+import { verified } from "./support/webhook-signature";
 import { createKey } from "./support/worker";
 
 const MINUTE = 60_000;
@@ -16,11 +17,12 @@ async function halfSpentKey(now: number) {
 }
 
 /** The signature the SPEC defines, computed here independently of the Worker's own code. */
-async function expectedSignature(body: string): Promise<string> {
+async function expectedSignature(body: string, t: number): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(WEBHOOK_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  return `sha256=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${t}.${body}`)));
+  return `t=${t},v1=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+const signedAt = (d: Delivery) => Number(/^t=(\d+),/.exec(d.signature ?? "")?.[1]);
 
 const idOf = (d: Delivery) => JSON.parse(d.body).id as string;
 
@@ -47,8 +49,10 @@ describe("alert delivery from the poll cron", () => {
     const deliveries = await box.deliveries([keyId]);
     expect(deliveries.map((d) => d.answered)).toEqual([500, 500, 200]);
     expect(new Set(deliveries.map((d) => d.body)).size).toBe(1);
-    expect(deliveries.every((d) => d.verified && d.signature === deliveries[0]?.signature)).toBe(true);
-    expect(deliveries[0]?.signature).toBe(await expectedSignature(deliveries[0]!.body));
+    for (const d of deliveries) {
+      expect(d.verified).toBe(true);
+      expect(d.signature).toBe(await expectedSignature(d.body, signedAt(d)));
+    }
     expect(idOf(deliveries[0]!)).toBe(event?.id);
 
     [event] = (await listAlerts({ key_id: keyId })).data;
@@ -59,6 +63,24 @@ describe("alert delivery from the poll cron", () => {
       [500, "receiver down"],
       [200, null],
     ]);
+  });
+
+  it("signs the time each delivery is sent with its body, so a receiver refuses it replayed later", async () => {
+    const t0 = Date.now();
+    const keyId = await halfSpentKey(t0);
+    const box = newBox();
+    await poll(t0, box.vars);
+    const [delivery] = await box.deliveries([keyId]);
+    const t = signedAt(delivery!);
+    expect(Math.abs(t * 1000 - delivery!.received_at)).toBeLessThan(2_000);
+    expect(delivery!.signature).toBe(await expectedSignature(delivery!.body, t));
+    // The README's check, as the receiver runs it: within 5 minutes only, over these very bytes.
+    const raw = Buffer.from(delivery!.body);
+    expect(verified(raw, delivery!.signature!, WEBHOOK_SECRET, t + 299)).toBe(true);
+    expect(verified(raw, delivery!.signature!, WEBHOOK_SECRET, t + 301)).toBe(false);
+    expect(verified(Buffer.from(delivery!.body.replace("0.5", "0.9")), delivery!.signature!, WEBHOOK_SECRET, t)).toBe(false);
+    const bodyOnly = delivery!.signature!.replace(/^t=\d+,v1=/, "sha256=");
+    expect(verified(raw, bodyOnly, WEBHOOK_SECRET, t)).toBe(false);
   });
 
   it("backs off exponentially, up to an hour", () => {

@@ -14,6 +14,8 @@ export interface Delivery {
   body: string;
   signature: string | null;
   verified: boolean;
+  /** When the receiver got it (its own clock, epoch ms). */
+  received_at: number;
   answered: number;
 }
 

@@ -5,24 +5,18 @@
  * last part, one per test), and answers as the test asked over HTTP:
  *   POST /hooks/<box>                  a delivery: 200, or 500 while the box has failures left, after delay_ms
  *   PUT  /boxes/<box> {fail, delay_ms} how the box answers from now on
- *   GET  /boxes/<box>                  {deliveries: [{body, signature, verified, answered}]}
+ *   GET  /boxes/<box>                  {deliveries: [{body, signature, verified, received_at, answered}]}
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
-
-/** What the README shows a receiver doing: the HMAC of the raw body, compared in constant time. */
-export function verified(rawBody: Buffer, header: string | undefined, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`);
-  const given = Buffer.from(header ?? "");
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+import { verified } from "./webhook-signature";
 
 interface Box {
   fail: number;
   delayMs: number;
-  deliveries: { body: string; signature: string | null; verified: boolean; answered: number }[];
+  deliveries: { body: string; signature: string | null; verified: boolean; received_at: number; answered: number }[];
 }
 
 async function read(req: IncomingMessage): Promise<Buffer> {
@@ -47,7 +41,7 @@ export default async function setup(project: TestProject) {
       if (answered === 500) target.fail--;
       const signature = req.headers["x-nanometer-signature"];
       const header = typeof signature === "string" ? signature : undefined;
-      target.deliveries.push({ body: body.toString("utf8"), signature: header ?? null, verified: verified(body, header, secret), answered });
+      target.deliveries.push({ body: body.toString("utf8"), signature: header ?? null, verified: verified(body, header, secret), received_at: Date.now(), answered });
       return res.writeHead(answered, { "content-type": "text/plain" }).end(answered === 200 ? "ok" : "receiver down");
     }
     if (kind === "boxes" && req.method === "PUT") {

@@ -87,7 +87,7 @@ export async function deliverDue(db: Db, env: Pick<Env, "ALERT_WEBHOOK_URL" | "A
     let next = 0;
     const sender = async () => {
       for (let event = claimed[next++]; event; event = claimed[next++]) {
-        const outcome = await send(url, await sign(event.body), event.body);
+        const outcome = await send(url, await sign(event.body, Date.now()), event.body);
         await record(db, event.id, event.attempts, outcome, now);
         if (outcome.error === null) delivered++;
       }

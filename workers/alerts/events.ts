@@ -48,7 +48,7 @@ export const alertWebhook = createRoute({
   summary: "An alert event, POSTed to ALERT_WEBHOOK_URL by the poll cron until it gets a 2xx",
   request: {
     headers: z.object({
-      "x-nanometer-signature": z.string().meta({ description: "sha256=<hex HMAC-SHA256 of the body's bytes, keyed with ALERT_WEBHOOK_SECRET>" }),
+      "x-nanometer-signature": z.string().meta({ description: "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\", keyed with ALERT_WEBHOOK_SECRET>: refuse a t more than a few minutes old" }),
     }),
     body: { required: true, content: { "application/json": { schema: z.discriminatedUnion("type", alertEventSchemas) } } },
   },
