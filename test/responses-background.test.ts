@@ -87,7 +87,7 @@ describe("background responses are billed exactly once, when first seen finished
     const { key, id } = await background(0, undefined, { daily_budget_usd: 10 });
     const owned = await ownerRecord(id);
     const finished = await upstreamStored(id);
-    const open = { kind: "response", id, keyId: owned!.key_id, requestId: owned!.request_id, createdAt: owned!.created_at, settledAt: null, meta: owned!.meta };
+    const open = { kind: "response", id, keyId: owned!.key_id, requestId: owned!.request_id, createdAt: owned!.created_at, settledAt: null, meta: owned!.meta, polledAt: null };
     await Promise.all([1, 2, 3].map(() => settleBackground(env, dbFor(env.DB), open, finished, "simulator")));
     const rows = await responsesRows(key);
     expect(rows).toHaveLength(1);

@@ -1,14 +1,14 @@
 import type { Env } from "../env";
 import { dbFor } from "../db/client";
 import { ApiError } from "../errors";
-import { openObjects, settle } from "../keys/owned";
+import { nextToPoll, settle } from "../keys/owned";
 import { lineBudget, type MeterState, meterBatch } from "./meter";
 import { retrieveBatch } from "./upstream";
 
 /**
- * Open batches looked at per run, oldest first (one upstream call each, inside a Worker's
- * subrequest limit): with more running at once, a newer batch that has ended waits for an older
- * one to end before the cron meters it (its owner's GET meters it at once).
+ * Open batches looked at per run (one upstream call each, inside a Worker's subrequest limit),
+ * taken fairly across keys and least recently polled first (keys/owned.ts nextToPoll): with more
+ * open at once, the ones left wait for a later run (an owner's GET meters its batch at once).
  */
 const BATCHES_PER_RUN = 50;
 
@@ -17,11 +17,11 @@ const BATCHES_PER_RUN = 50;
  * the same writer as the owner's GET. A batch the upstream no longer has is settled with nothing
  * to bill (and logged), so it stops being polled.
  */
-export async function pollBatches(env: Env): Promise<Record<MeterState | "gone" | "failed", number>> {
+export async function pollBatches(env: Env, now = Date.now()): Promise<Record<MeterState | "gone" | "failed", number>> {
   const db = dbFor(env.DB);
   const counts = { running: 0, partial: 0, settled: 0, gone: 0, failed: 0 };
   const budget = lineBudget();
-  for (const owned of await openObjects(db, "batch", BATCHES_PER_RUN)) {
+  for (const owned of await nextToPoll(db, "batch", BATCHES_PER_RUN, now)) {
     if (budget.lines <= 0) break;
     try {
       counts[await meterBatch(env, db, owned, await retrieveBatch(env, owned.id), budget)] += 1;

@@ -314,6 +314,8 @@ export const ownedObjects = sqliteTable(
     settledAt: integer("settled_at"),
     /** What metering it later needs, as JSON (the model and tier asked for, a batch's job). */
     meta: text("meta"),
+    /** When the cron last asked the upstream about it while open: each key's least recently polled go first. */
+    polledAt: integer("polled_at"),
   },
   (t) => [primaryKey({ columns: [t.kind, t.id] }), index("owned_objects_key").on(t.keyId, t.kind, t.createdAt), index("owned_objects_open").on(t.kind, t.settledAt)],
 );
@@ -415,4 +417,5 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
 export type NewLedgerRow = typeof ledger.$inferInsert;
 export type OwnedObject = typeof ownedObjects.$inferSelect;
+export type NewOwnedObject = typeof ownedObjects.$inferInsert;
 export type Alert = typeof alerts.$inferSelect;

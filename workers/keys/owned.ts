@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Db } from "../db/client";
-import { type OwnedObject, ownedObjects } from "../db/schema";
+import { type NewOwnedObject, type OwnedObject, ownedObjects } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { ApiError } from "../errors";
 
@@ -9,7 +9,7 @@ import { ApiError } from "../errors";
 export type OwnedKind = "response" | "file" | "batch";
 
 /** Records that `keyId` owns an object the upstream just created for it. Recording it twice is a no-op. */
-export async function recordOwner(db: Db, object: Omit<OwnedObject, "createdAt"> & { createdAt?: number }): Promise<void> {
+export async function recordOwner(db: Db, object: Omit<NewOwnedObject, "createdAt"> & { createdAt?: number }): Promise<void> {
   await db
     .insert(ownedObjects)
     .values({ ...object, createdAt: object.createdAt ?? Date.now() })
@@ -75,14 +75,30 @@ export async function forgetOwned(db: Db, kind: OwnedKind, id: string): Promise<
   await db.delete(ownedObjects).where(and(eq(ownedObjects.kind, kind), eq(ownedObjects.id, id)));
 }
 
-/** Objects of a kind still to be metered, oldest first: what the cron polls. */
-export function openObjects(db: Db, kind: OwnedKind, limit: number): Promise<OwnedObject[]> {
-  return db
-    .select()
-    .from(ownedObjects)
-    .where(and(eq(ownedObjects.kind, kind), isNull(ownedObjects.settledAt)))
-    .orderBy(ownedObjects.createdAt)
+/**
+ * The open objects of a kind the cron asks about next, `limit` of them, fair across keys: each
+ * key's least recently polled first (then oldest), one key's turn after another's, so one key's
+ * many objects that never end cannot keep another key's from being polled. They are marked
+ * polled at `now`, so the next run goes on with the ones this one left.
+ */
+export async function nextToPoll(db: Db, kind: OwnedKind, limit: number, now: number): Promise<OwnedObject[]> {
+  const o = ownedObjects;
+  const lastPolled = sql`coalesce(${o.polledAt}, 0)`;
+  const ranked = db
+    .select({ id: o.id, turn: sql<number>`row_number() over (partition by ${o.keyId} order by ${lastPolled}, ${o.createdAt}, ${o.id})`.as("turn") })
+    .from(o)
+    .where(and(eq(o.kind, kind), isNull(o.settledAt)))
+    .as("ranked");
+  const picked = await db
+    .select(getTableColumns(o))
+    .from(o)
+    .innerJoin(ranked, and(eq(o.kind, kind), eq(o.id, ranked.id)))
+    .orderBy(sql`${ranked.turn}`, lastPolled, o.createdAt, o.id)
     .limit(limit);
+  if (picked.length > 0) {
+    await db.update(o).set({ polledAt: now }).where(and(eq(o.kind, kind), inArray(o.id, picked.map((p) => p.id))));
+  }
+  return picked;
 }
 
 /**

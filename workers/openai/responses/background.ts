@@ -4,7 +4,7 @@ import type { OwnedObject } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { recordInserted } from "../../keys/budget";
-import { openObjects, settle } from "../../keys/owned";
+import { nextToPoll, settle } from "../../keys/owned";
 import { writeLedgerRows } from "../../metering/ledger";
 import { type LedgerError, MeteredRequest } from "../../metering/metered-request";
 import { loadPrices } from "../../metering/prices";
@@ -51,10 +51,10 @@ export async function settleIfFinished(env: Env, db: Db, owned: OwnedObject, res
 
 const POLL_LIMIT = 100;
 
-/** The cron's poller (poll.ts): asks the upstream about every open background response, settles the finished. */
-export async function pollBackgroundResponses(env: Env): Promise<{ open: number; settled: number; failed: number }> {
+/** The cron's poller (poll.ts): asks the upstream about open background responses (fairly across keys), settles the finished. */
+export async function pollBackgroundResponses(env: Env, now = Date.now()): Promise<{ open: number; settled: number; failed: number }> {
   const db = dbFor(env.DB);
-  const open = await openObjects(db, "response", POLL_LIMIT);
+  const open = await nextToPoll(db, "response", POLL_LIMIT, now);
   const outcomes = await Promise.allSettled(
     open.map(async (owned) => {
       try {

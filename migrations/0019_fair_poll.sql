@@ -1,0 +1,1 @@
+ALTER TABLE `owned_objects` ADD `polled_at` integer;
