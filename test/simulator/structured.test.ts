@@ -47,7 +47,7 @@ describe('json_schema answers', () => {
     expect(value.odd).toBe(11);
     expect(completion.choices[0]!.finish_reason).toBe('stop');
     expect(completion.usage?.prompt_tokens).toBe(expectedPromptTokens([text], [ticketSchema]));
-    expect(completion.usage?.completion_tokens).toBe(tokens(completion.choices[0]!.message.content!) + 192);
+    expect(completion.usage?.completion_tokens).toBe(tokens(completion.choices[0]!.message.content!));
   });
 
   it('pick enum values from the input, deterministically', async () => {
@@ -164,7 +164,7 @@ describe('tool calls', () => {
     expect(call.function.name).toBe('get_weather');
     expect(isValidAgainst(tools[1]!.function.parameters, JSON.parse(call.function.arguments))).toBe(true);
     expect(completion.usage?.prompt_tokens).toBe(expectedPromptTokens([text], [tools]));
-    expect(completion.usage?.completion_tokens).toBe(tokens(call.function.arguments) + 192);
+    expect(completion.usage?.completion_tokens).toBe(tokens(call.function.arguments));
   });
 
   it('honour a named tool_choice and tool_choice none', async () => {
