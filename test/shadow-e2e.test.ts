@@ -8,7 +8,7 @@ const pico = (usd: number) => Math.round(usd * 1e12);
 const SHADOW = { env: { SHADOW_RATE: "1" } };
 
 describe("with SHADOW_RATE=1, after real calls and a rollup", () => {
-  it("GET /v1/spend shows the shadow calls apart, priced exactly, with agreement and a measured mini above the naive one", async () => {
+  it("GET /v1/spend shows the shadow calls apart, priced exactly, with agreement and a measured mini from its own tokens", async () => {
     const { key } = await createKey({ name: "shadow-e2e" });
     const labels = ["refund", "shipping", "account", "other"];
     const schema = { type: "object", properties: { customer: { type: "string" }, total: { type: "number" } }, required: ["customer", "total"] };
@@ -48,8 +48,11 @@ describe("with SHADOW_RATE=1, after real calls and a rollup", () => {
       expect(row.agreement).toBeLessThanOrEqual(1);
       expect(row.agreement_low).toBeLessThanOrEqual(row.agreement);
       expect(row.agreement_high).toBeGreaterThanOrEqual(row.agreement);
-      // The simulator's mini writes more reasoning tokens than nano: measured mini costs more than nano's tokens at mini's prices.
-      expect(row.mini_cost_usd_measured).toBeGreaterThan(row.mini_cost_usd);
+      // Measured from mini's own tokens. Intent asks for low reasoning effort, at which the simulator's mini thinks 1.6x as long
+      // as nano: measured above nano's tokens at mini's prices. Extract asks for none: both models give the same tokens, so the
+      // same figure (to the pico-dollar the ratio may round).
+      if (row.endpoint === "intent") expect(row.mini_cost_usd_measured).toBeGreaterThan(row.mini_cost_usd);
+      else expect(Math.abs(pico(row.mini_cost_usd_measured) - pico(row.mini_cost_usd))).toBeLessThanOrEqual(1);
       expect(row.mini_cost_usd_measured_low).toBeLessThanOrEqual(row.mini_cost_usd_measured);
       expect(row.mini_cost_usd_measured_high).toBeGreaterThanOrEqual(row.mini_cost_usd_measured);
       expect(row.cost_per_success_usd).toBe(Math.round(pico(row.cost_usd) / row.requests) / 1e12);

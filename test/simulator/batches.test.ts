@@ -67,6 +67,9 @@ describe("the Batch API, the seed's flow with the official SDK", () => {
     expect(lines[1]!.response!.body.choices[0].message.content).toMatch(/^\{"label":"(billing|shipping)"\}$/);
     expect(lines[2]!.response!.body.choices[0].finish_reason).toBe('tool_calls');
     expect(lines[3]!.response!.body.choices[0].finish_reason).toBe('length');
+    // As online: no reasoning without an effort; the line that asks for one reasons, within its max_completion_tokens.
+    expect(lines.map((line) => line.response!.body.usage.completion_tokens_details.reasoning_tokens)).toEqual([0, 0, 0, 64]);
+    expect(lines[3]!.response!.body.usage.completion_tokens).toBe(80);
     expect(batch.usage).toEqual({
       input_tokens: promptTokens,
       input_tokens_details: { cached_tokens: 0 },

@@ -25,10 +25,10 @@ describe('plain completions', () => {
 
     expect(completion.usage).toEqual({
       prompt_tokens: expectedPromptTokens(messages.map((m) => m.content)),
-      completion_tokens: tokens(content) + 192,
-      total_tokens: expectedPromptTokens(messages.map((m) => m.content)) + tokens(content) + 192,
+      completion_tokens: tokens(content),
+      total_tokens: expectedPromptTokens(messages.map((m) => m.content)) + tokens(content),
       prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 192, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     });
   });
 
@@ -39,7 +39,7 @@ describe('plain completions', () => {
   });
 
   it('maps reasoning_effort to reasoning tokens inside completion_tokens', async () => {
-    const efforts = { none: 0, minimal: 0, low: 64, medium: 192, high: 512 } as const;
+    const efforts = { none: 0, minimal: 16, low: 64, medium: 192, high: 512, xhigh: 1024 } as const;
     for (const [effort, reasoning] of Object.entries(efforts)) {
       const completion = await sim.client().chat.completions.create({
         model: 'gpt-5.4-nano',
@@ -52,9 +52,33 @@ describe('plain completions', () => {
     }
   });
 
-  it('caps the answer at max_completion_tokens with finish_reason length', async () => {
+  it('reasons only when asked, as gpt-5.4-nano: by default a small max_tokens is all answer; an effort spends it first', async () => {
+    const body = {
+      model: 'gpt-5.4-nano',
+      max_tokens: 20,
+      response_format: { type: 'json_object' as const },
+      messages: [
+        { role: 'system' as const, content: 'Route the message. Reply in JSON: {"route": "...", "confidence": 0.0}' },
+        { role: 'user' as const, content: 'Where is my parcel?' },
+      ],
+    };
+    const plain = await sim.client().chat.completions.create(body);
+    const content = plain.choices[0]!.message.content!;
+    expect(plain.choices[0]!.finish_reason).toBe('stop');
+    expect(Object.keys(JSON.parse(content))).toEqual(['route', 'confidence']);
+    expect(plain.usage?.completion_tokens_details?.reasoning_tokens).toBe(0);
+    expect(plain.usage?.completion_tokens).toBe(tokens(content));
+    expect(plain.usage!.completion_tokens).toBeLessThanOrEqual(20);
+
+    const thought = await sim.client().chat.completions.create({ ...body, reasoning_effort: 'low' });
+    expect(thought.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: '' } });
+    expect(thought.usage).toMatchObject({ completion_tokens: 20, completion_tokens_details: { reasoning_tokens: 20 } });
+  });
+
+  it('caps reasoning plus answer at max_completion_tokens with finish_reason length', async () => {
     const completion = await sim.client().chat.completions.create({
       model: 'gpt-5.4-nano',
+      reasoning_effort: 'medium',
       max_completion_tokens: 200,
       messages: [{ role: 'user', content: 'Please write a very long story about dragons and castles.' }],
     });

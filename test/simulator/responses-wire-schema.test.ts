@@ -41,7 +41,7 @@ const requests = {
     input: 'Extract it',
     text: { format: { type: 'json_schema', name: 'x', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false } } },
   },
-  tool: { model, input: 'weather in Lisbon', tools: [weatherTool], tool_choice: { type: 'function', name: 'get_weather' } },
+  tool: { model, input: 'weather in Lisbon', tools: [weatherTool], tool_choice: { type: 'function', name: 'get_weather' }, reasoning: { effort: 'low' } },
   incomplete: { model, input: 'cut me short', max_output_tokens: 16 },
   unmetered: { model, input: 'no usage please [[sim:usage=omit]]' },
 };

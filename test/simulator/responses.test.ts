@@ -22,21 +22,22 @@ const weatherTool: FunctionTool = {
 };
 
 describe('POST /v1/responses', () => {
-  it('answers a string input with a reasoning item and a message, usage counted by the documented rule', async () => {
+  it('answers a string input with a message and no reasoning (effort none, the default), usage counted by the documented rule', async () => {
     const input = 'Tell me about the quiet river valley at dawn.';
     const instructions = 'Answer in one short paragraph.';
     const response = await sim.client().responses.create({ model, input, instructions });
     expect(response).toMatchObject({ object: 'response', status: 'completed', model, instructions, error: null, incomplete_details: null });
     expect(response.id).toMatch(/^resp_/);
-    expect(response.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(response.reasoning?.effort).toBe('none');
+    expect(response.output.map((item) => item.type)).toEqual(['message']);
     expect(response.output_text).toContain('quiet river valley');
-    const output = tokens(response.output_text) + 192;
+    const output = tokens(response.output_text);
     const input_tokens = expectedPromptTokens([instructions, input]);
     expect(response.usage).toEqual({
       input_tokens,
       input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
       output_tokens: output,
-      output_tokens_details: { reasoning_tokens: 192 },
+      output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: input_tokens + output,
     });
   });
@@ -64,15 +65,26 @@ describe('POST /v1/responses', () => {
     expect((await reasoning('low', 'gpt-5.4-mini')).tokens).toBe(Math.round(64 * 1.6));
   });
 
+  it('without an effort, a small max_output_tokens is all answer', async () => {
+    const text = { format: { type: 'json_object' as const } };
+    const response = await sim.client().responses.create({ model, instructions: 'Reply in JSON with keys: label, confidence.', input: 'Where is my parcel?', text, max_output_tokens: 16 });
+    expect(response.status).toBe('completed');
+    expect(response.output.map((item) => item.type)).toEqual(['message']);
+    expect(Object.keys(JSON.parse(response.output_text))).toEqual(['label', 'confidence']);
+    expect(response.usage).toMatchObject({ output_tokens: tokens(response.output_text), output_tokens_details: { reasoning_tokens: 0 } });
+    expect(response.usage!.output_tokens).toBeLessThanOrEqual(16);
+  });
+
   it('max_output_tokens caps reasoning plus output: the answer is incomplete, for max_output_tokens', async () => {
-    const cut = await sim.client().responses.create({ model, input: 'one two three four five six seven eight nine ten', max_output_tokens: 200 });
+    const reasoning = { effort: 'medium' as const };
+    const cut = await sim.client().responses.create({ model, input: 'one two three four five six seven eight nine ten', reasoning, max_output_tokens: 200 });
     expect(cut.status).toBe('incomplete');
     expect(cut.incomplete_details).toEqual({ reason: 'max_output_tokens' });
     expect(cut.usage?.output_tokens).toBe(200);
     expect(tokens(cut.output_text)).toBe(200 - 192);
     expect(cut.output[1]).toMatchObject({ type: 'message', status: 'incomplete' });
 
-    const allReasoning = await sim.client().responses.create({ model, input: 'anything at all', max_output_tokens: 16 });
+    const allReasoning = await sim.client().responses.create({ model, input: 'anything at all', reasoning, max_output_tokens: 16 });
     expect(allReasoning.output.map((item) => item.type)).toEqual(['reasoning']);
     expect(allReasoning.usage?.output_tokens_details.reasoning_tokens).toBe(16);
   });
@@ -109,7 +121,7 @@ describe('POST /v1/responses', () => {
     expect(call).toMatchObject({ name: 'get_weather', status: 'completed', call_id: expect.stringMatching(/^call_/), id: expect.stringMatching(/^fc_/) });
     expect(Object.keys(JSON.parse(call!.arguments)).sort()).toEqual(['city', 'unit']);
     expect(first.usage?.input_tokens).toBe(expectedPromptTokens([input], [[weatherTool]]));
-    expect(first.usage?.output_tokens).toBe(tokens(call!.arguments) + 192);
+    expect(first.usage?.output_tokens).toBe(tokens(call!.arguments));
 
     const result = JSON.stringify({ temperature: 21, unit: 'celsius' });
     const second = await client.responses.create({
@@ -119,8 +131,8 @@ describe('POST /v1/responses', () => {
       tools: [weatherTool],
     });
     expect(second.previous_response_id).toBe(first.id);
-    expect(second.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
-    // The earlier input, its function call (name and arguments) and the tool's output, in order; reasoning adds nothing.
+    expect(second.output.map((item) => item.type)).toEqual(['message']);
+    // The earlier input, its function call (name and arguments) and the tool's output, in order.
     expect(second.usage?.input_tokens).toBe(expectedPromptTokens([input, `get_weather\n${call!.arguments}`, result], [[weatherTool]]));
   });
 

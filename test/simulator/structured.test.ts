@@ -47,7 +47,7 @@ describe('json_schema answers', () => {
     expect(value.odd).toBe(11);
     expect(completion.choices[0]!.finish_reason).toBe('stop');
     expect(completion.usage?.prompt_tokens).toBe(expectedPromptTokens([text], [ticketSchema]));
-    expect(completion.usage?.completion_tokens).toBe(tokens(completion.choices[0]!.message.content!) + 192);
+    expect(completion.usage?.completion_tokens).toBe(tokens(completion.choices[0]!.message.content!));
   });
 
   it('pick enum values from the input, deterministically', async () => {
@@ -83,8 +83,36 @@ describe('json_schema answers', () => {
       response_format: { type: 'json_object' },
       messages: [{ role: 'user', content: 'Reply in JSON.' }],
     });
-    const value: unknown = JSON.parse(completion.choices[0]!.message.content!);
-    expect(typeof value === 'object' && value !== null && !Array.isArray(value)).toBe(true);
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ answer: expect.stringContaining('Reply in JSON') });
+  });
+
+  it('json_object answers the keys the prompt names: a number from 0 to 1 for a confidence, strings otherwise', async () => {
+    const keyed = async (system: string, user = 'I was charged twice this month') =>
+      JSON.parse(
+        (
+          await sim.client().chat.completions.create({
+            model: 'gpt-5.4-nano',
+            response_format: { type: 'json_object' },
+            messages: [{ role: 'system', content: system }, { role: 'user', content: user }],
+          })
+        ).choices[0]!.message.content!,
+      ) as Record<string, unknown>;
+    const prompts = [
+      'Classify it. Answer in JSON: {intent, confidence, sub_category}',
+      'Classify it. Answer in JSON like {"intent": "billing, shipping or other", "confidence": 0.9, "sub_category": null}',
+      'Classify it. Answer with a JSON object with the keys: intent, confidence and sub_category. Nothing else.',
+      'Classify it as JSON {intent: string, confidence: number, sub_category: string}',
+    ];
+    for (const system of prompts) {
+      const value = await keyed(system);
+      expect(Object.keys(value), system).toEqual(['intent', 'confidence', 'sub_category']);
+      expect(value.confidence, system).toBeGreaterThanOrEqual(0);
+      expect(value.confidence, system).toBeLessThanOrEqual(1);
+      expect(typeof value.intent, system).toBe('string');
+      expect(typeof value.sub_category, system).toBe('string');
+      expect(await keyed(system), system).toEqual(value);
+    }
+    expect(await keyed('Reply in JSON. Mind the {curly braces} in prose.')).toEqual({ answer: expect.any(String) });
   });
 });
 
@@ -136,7 +164,7 @@ describe('tool calls', () => {
     expect(call.function.name).toBe('get_weather');
     expect(isValidAgainst(tools[1]!.function.parameters, JSON.parse(call.function.arguments))).toBe(true);
     expect(completion.usage?.prompt_tokens).toBe(expectedPromptTokens([text], [tools]));
-    expect(completion.usage?.completion_tokens).toBe(tokens(call.function.arguments) + 192);
+    expect(completion.usage?.completion_tokens).toBe(tokens(call.function.arguments));
   });
 
   it('honour a named tool_choice and tool_choice none', async () => {

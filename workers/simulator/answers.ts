@@ -1,9 +1,11 @@
 /**
- * Deterministic answers: schema-valid JSON for json_schema, one tool call when tools apply,
- * otherwise text made of the last user message's words. Not intelligent, only repeatable.
+ * Deterministic answers: schema-valid JSON for json_schema, one tool call when tools apply, for
+ * json_object an object of the keys the prompt names, otherwise text made of the last user
+ * message's words. Not intelligent, only repeatable.
  */
 import { stripDirectives } from './faults';
 import { hashString, hexId } from './hash';
+import { requestedObjectSchema } from './json-keys';
 import { generateValue, type SchemaContext } from './schema';
 import { messageText } from './tokens';
 import type { ChatRequest, FunctionTool, JsonSchema, ToolCall } from './types';
@@ -97,7 +99,9 @@ export function draftAnswer(request: ChatRequest, options: DraftOptions): Answer
     return { content: JSON.stringify(options.invalidJson ? invalidate(value, schema) : value), toolCall: null };
   }
   if (format?.type === 'json_object') {
-    return { content: JSON.stringify({ answer: textAnswer(request, options.verbosity) }), toolCall: null };
+    const named = requestedObjectSchema(request.messages);
+    const value = named ? generateValue(named, schemaContext(request, named)) : { answer: textAnswer(request, options.verbosity) };
+    return { content: JSON.stringify(value), toolCall: null };
   }
   return { content: textAnswer(request, options.verbosity), toolCall: null };
 }

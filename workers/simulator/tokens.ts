@@ -57,17 +57,23 @@ export function promptTokenSequence(request: ChatRequest): number[] {
   return sequence.concat(REPLY_PRIMER);
 }
 
-/** Reasoning tokens per `reasoning_effort`; absent means medium. Counted inside completion_tokens. */
+/**
+ * Reasoning tokens per effort, counted inside completion_tokens. gpt-5.4-nano (and -mini) reason
+ * only when asked: without an effort they answer at `none`. `minimal` is accepted as the gpt-5
+ * models took it.
+ */
 export const REASONING_TOKENS: Readonly<Record<string, number>> = {
   none: 0,
-  minimal: 0,
+  minimal: 16,
   low: 64,
   medium: 192,
   high: 512,
   xhigh: 1024,
 };
 
+export const DEFAULT_REASONING_EFFORT = 'none';
+
 /** Callers validate `effort` against REASONING_TOKENS first. */
 export function reasoningTokens(effort: string | undefined): number {
-  return REASONING_TOKENS[effort ?? 'medium'] ?? 0;
+  return REASONING_TOKENS[effort ?? DEFAULT_REASONING_EFFORT] ?? 0;
 }

@@ -1,4 +1,5 @@
 /** An Answer in the Responses wire shape: output items, usage, and the whole Response object. */
+import { DEFAULT_REASONING_EFFORT } from '../tokens';
 import type { Answer, Usage } from '../types';
 import { messageItem, newId } from './conversation';
 import type { Item, ResponseObject, ResponseStatus, ResponsesRequest, ResponseUsage } from './types';
@@ -46,8 +47,7 @@ function echoedSettings(request: ResponsesRequest, serviceTier: string) {
     parallel_tool_calls: true,
     previous_response_id: request.previous_response_id ?? null,
     prompt_cache_key: request.prompt_cache_key ?? null,
-    // Absent effort reasons as medium (tokens.ts).
-    reasoning: { effort: request.reasoning?.effort ?? 'medium', summary: null },
+    reasoning: { effort: request.reasoning?.effort ?? DEFAULT_REASONING_EFFORT, summary: null },
     safety_identifier: request.safety_identifier ?? null,
     service_tier: serviceTier,
     store: request.store ?? true,
