@@ -10,6 +10,7 @@ import { keys } from "./commands/keys";
 import { requests } from "./commands/requests";
 import { spend } from "./commands/spend";
 import { CliError, EXIT, EXIT_HELP, usageError } from "./exit";
+import { optionsOf } from "./parameters";
 
 const COMMANDS: Command[] = [spend, requests, cache, keys];
 
@@ -45,7 +46,7 @@ async function main(argv: string[], io: Omit<Io, "config">): Promise<void> {
   if (!command) throw usageError(`unknown command "${name}"; the commands are ${COMMANDS.map((c) => c.name).join(", ")}`);
   let values: Values;
   try {
-    ({ values } = parseArgs({ args, options: { ...command.options, ...COMMON_OPTIONS }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options: { ...optionsOf(command.parameters), ...command.options, ...COMMON_OPTIONS }, strict: true, allowPositionals: false }));
   } catch (error) {
     throw argsError(error as Error);
   }

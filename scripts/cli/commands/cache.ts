@@ -2,10 +2,12 @@ import { parseAnswer, type Row, rowsOf } from "../answer";
 import { get } from "../client";
 import { type Command, modeOf, queryOf, tableOf, writeBody } from "../command";
 import { csvOf } from "../csv";
+import { FROM, helpOf, KEY_ID, type Parameter, TO } from "../parameters";
 import { groupedView } from "./spend";
 
 /** Without --columns: the hit ratio, and what caching the whole fixed prefix would have saved. */
 const CACHE_COLUMNS = ["input_tokens", "cached_tokens", "cache_hit_ratio", "prefix_tokens", "prefix_uncached_tokens", "prefix_saving_usd"];
+const CACHE_PARAMETERS: Parameter[] = [FROM, TO, KEY_ID];
 
 export const cache: Command = {
   name: "cache",
@@ -17,17 +19,12 @@ total. The table's columns: endpoint, then
   ${CACHE_COLUMNS.join(", ")}
 and with --columns all every field the server answers.
 
-  --from DAY      first day
-  --to DAY        last day
-  --key-id ID     one key's calls (admin token only)`,
-  options: {
-    from: { type: "string" },
-    to: { type: "string" },
-    "key-id": { type: "string" },
-  },
+${helpOf(CACHE_PARAMETERS)}`,
+  parameters: CACHE_PARAMETERS,
+  options: {},
   async run(values, io) {
     const mode = modeOf(values);
-    const answer = await get(io.config, "/v1/spend/cache", queryOf(values, { from: "from", to: "to", "key-id": "key_id" }));
+    const answer = await get(io.config, "/v1/spend/cache", queryOf(values, CACHE_PARAMETERS));
     if (mode === "json") return writeBody(io, answer);
     const body = parseAnswer(answer);
     const rows = rowsOf(body, "rows");

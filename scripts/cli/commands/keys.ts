@@ -11,10 +11,11 @@ export const keys: Command = {
 Every API key: id, name, prefix, when it was created and revoked, its budgets and rpm, and
 its spend and reservations per period as spend.day.* and spend.month.* columns (every field
 the server answers). Needs the admin token in NANOMETER_KEY; a key gets a 403.`,
+  parameters: [],
   options: {},
   async run(values, io) {
     const mode = modeOf(values);
-    const answer = await get(io.config, "/v1/admin/keys", queryOf(values, {}));
+    const answer = await get(io.config, "/v1/admin/keys", queryOf(values, []));
     if (mode === "json") return writeBody(io, answer);
     const rows = rowsOf(parseAnswer(answer), "data");
     if (mode === "csv") return io.out(csvOf(rows));
