@@ -2,6 +2,7 @@ import stringWidth from "string-width";
 import type { Row } from "./answer";
 import { formatsFor } from "./cells";
 import { usageError } from "./exit";
+import { oneLine } from "./visible";
 
 /** What a command shows as a table: its rows, their totals, and which columns come first or by default. */
 export interface View {
@@ -40,7 +41,7 @@ const pad = (cell: string, width: number, right: boolean) => {
 export function renderTable(view: View, columns: string[]): string {
   const formats = formatsFor(columns, (c) => [...view.rows.map((r) => r[c]), view.totals?.[c]]);
   const cells = (row: Row) => columns.map((c, i) => formats[i]!.show(row[c]));
-  const lines = [columns, ...view.rows.map(cells)];
+  const lines = [columns.map(oneLine), ...view.rows.map(cells)];
   if (view.totals) {
     const totals = columns.map((c, i) => (view.totals![c] === undefined ? "" : formats[i]!.show(view.totals![c])));
     if (totals[0] === "") totals[0] = "total";

@@ -3,6 +3,7 @@ import { get } from "../client";
 import { type Command, modeOf, queryOf, tableOf, writeBody } from "../command";
 import { csvOf } from "../csv";
 import { FROM, helpOf, KEY_ID, type Parameter, TO } from "../parameters";
+import { oneLine } from "../visible";
 import { groupedView } from "./spend";
 
 /** Without --columns: the hit ratio, and what caching the whole fixed prefix would have saved. */
@@ -30,6 +31,6 @@ ${helpOf(CACHE_PARAMETERS)}`,
     const rows = rowsOf(body, "rows");
     if (mode === "csv") return io.out(csvOf(rows));
     const table = rows.length === 0 ? "No calls in this range.\n" : tableOf(groupedView(rows, (body.totals ?? {}) as Row, CACHE_COLUMNS), values);
-    io.out(`Prompt cache from ${String(body.from)} to ${String(body.to)}\n\n${table}`);
+    io.out(`Prompt cache from ${oneLine(String(body.from))} to ${oneLine(String(body.to))}\n\n${table}`);
   },
 };

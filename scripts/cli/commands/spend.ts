@@ -3,6 +3,7 @@ import { get } from "../client";
 import { type Command, modeOf, queryOf, tableOf, writeBody } from "../command";
 import { FROM, helpOf, KEY_ID, type Parameter, parameter, TAG, TO, USER } from "../parameters";
 import type { View } from "../table";
+import { oneLine } from "../visible";
 
 /** The metrics a table shows without --columns: what was spent, on what, against mini. */
 export const SPEND_COLUMNS = ["requests", "errors", "input_tokens", "cached_tokens", "output_tokens", "cost_usd", "mini_cost_usd", "saved_usd", "cache_hit_ratio"];
@@ -46,7 +47,7 @@ ${helpOf(SPEND_PARAMETERS)}`,
     const body = parseAnswer(answer);
     const rows = rowsOf(body, "rows");
     const table = rows.length === 0 ? "No spend in this range.\n" : tableOf(groupedView(rows, (body.totals ?? {}) as Row, SPEND_COLUMNS), values);
-    io.out(`Spend from ${String(body.from)} to ${String(body.to)}\n\n${table}`);
+    io.out(`Spend from ${oneLine(String(body.from))} to ${oneLine(String(body.to))}\n\n${table}`);
     if (body.projection && typeof body.projection === "object") {
       const projection = tableOf({ rows: [body.projection as Row], leading: [], defaults: "all" }, {});
       io.out(`\nProjection: a month at the rate of the last 7 whole days\n\n${projection}`);
