@@ -1,4 +1,5 @@
 import { type Exact, isExact, jsonOf, type Value } from "./answer";
+import { oneLine } from "./visible";
 
 /**
  * How a table shows its columns: numbers right-aligned with one number of decimals per column (so
@@ -7,6 +8,7 @@ import { type Exact, isExact, jsonOf, type Value } from "./answer";
  * smallest non-zero amount needs for 3 significant digits, up to 12 (the API's exactness, 1e-12
  * USD). A single nano call costs about $0.0001, which 2 or 4 fixed decimals would show as 0.
  * Other fractions (ratios) get 3 significant digits too, up to 6 decimals; whole numbers none.
+ * Text is one line, its control characters shown as escapes (visible.ts).
  */
 export interface Format {
   numeric: boolean;
@@ -23,8 +25,6 @@ function decimalsFor(numbers: Exact[], money: boolean): number {
   const needed = SIGNIFICANT - 1 - (exponents.length ? Math.min(...exponents) : 0);
   return money ? Math.min(12, Math.max(2, needed)) : Math.min(6, Math.max(0, needed));
 }
-
-const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, " ");
 
 function text(value: Value | undefined): string {
   if (value === null || value === undefined) return "-";

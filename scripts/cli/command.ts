@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Answer, Config } from "./client";
 import { usageError } from "./exit";
+import type { Parameter } from "./parameters";
 import { renderTable, chooseColumns, type View } from "./table";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -19,6 +20,9 @@ export interface Command {
   summary: string;
   /** The usage line and the command's own options, for --help. */
   help: string;
+  /** The API's query parameters it takes as options. */
+  parameters: Parameter[];
+  /** Its options that are not query parameters. */
   options: Options;
   run(values: Values, io: Io): Promise<void>;
 }
@@ -47,10 +51,10 @@ export function modeOf(values: Values): Mode {
   return values.json ? "json" : values.csv ? "csv" : "table";
 }
 
-/** The query: each named option as its API parameter, then every --param K=V, all as given. */
-export function queryOf(values: Values, parameters: Record<string, string>): URLSearchParams {
+/** The query: each parameter's option given, then every --param K=V, all as given. */
+export function queryOf(values: Values, parameters: Parameter[]): URLSearchParams {
   const query = new URLSearchParams();
-  for (const [option, parameter] of Object.entries(parameters)) {
+  for (const { option, parameter } of parameters) {
     const value = values[option];
     if (typeof value === "string") query.set(parameter, value);
   }

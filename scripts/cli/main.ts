@@ -10,6 +10,8 @@ import { keys } from "./commands/keys";
 import { requests } from "./commands/requests";
 import { spend } from "./commands/spend";
 import { CliError, EXIT, EXIT_HELP, usageError } from "./exit";
+import { optionsOf } from "./parameters";
+import { oneLine } from "./visible";
 
 const COMMANDS: Command[] = [spend, requests, cache, keys];
 
@@ -45,7 +47,7 @@ async function main(argv: string[], io: Omit<Io, "config">): Promise<void> {
   if (!command) throw usageError(`unknown command "${name}"; the commands are ${COMMANDS.map((c) => c.name).join(", ")}`);
   let values: Values;
   try {
-    ({ values } = parseArgs({ args, options: { ...command.options, ...COMMON_OPTIONS }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options: { ...optionsOf(command.parameters), ...command.options, ...COMMON_OPTIONS }, strict: true, allowPositionals: false }));
   } catch (error) {
     throw argsError(error as Error);
   }
@@ -58,7 +60,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => process.exit(error.
 
 const io = {
   out: (data: string | Uint8Array) => void process.stdout.write(data),
-  note: (text: string) => void process.stderr.write(`${text}\n`),
+  note: (text: string) => void process.stderr.write(`${oneLine(text)}\n`),
   terminal: process.stdout.isTTY === true,
 };
 let code: number = EXIT.ok;
@@ -66,7 +68,9 @@ try {
   await main(process.argv.slice(2), io);
 } catch (error) {
   const known = error instanceof CliError;
-  process.stderr.write(`nanometer: ${known ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`}\n`);
+  // A message may quote the server (its error, a column name): one line, its controls visible.
+  const message = known ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
+  process.stderr.write(`nanometer: ${oneLine(message)}\n`);
   code = known ? error.exitCode : EXIT.internal;
 }
 // Exit once both streams are flushed, rather than when fetch's idle keep-alive socket lets go (~0.3 s later).

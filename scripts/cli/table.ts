@@ -2,6 +2,7 @@ import stringWidth from "string-width";
 import type { Row } from "./answer";
 import { formatsFor } from "./cells";
 import { usageError } from "./exit";
+import { oneLine } from "./visible";
 
 /** What a command shows as a table: its rows, their totals, and which columns come first or by default. */
 export interface View {
@@ -11,6 +12,8 @@ export interface View {
   leading: string[];
   /** The other columns shown without --columns, in this order (those the answer has); "all" for every one. */
   defaults: readonly string[] | "all";
+  /** Columns cut to this many terminal columns, ending in "…", so that a long value does not widen the table. */
+  widest?: Record<string, number>;
 }
 
 /** Every field of the rows (and totals), in the order the answer gives them. */
@@ -28,6 +31,16 @@ export function chooseColumns(view: View, option: string | undefined): string[] 
   return [...view.leading, ...asked.filter((c) => !view.leading.includes(c))];
 }
 
+function cut(cell: string, width: number | undefined): string {
+  if (width === undefined || stringWidth(cell) <= width) return cell;
+  let kept = "";
+  for (const character of cell) {
+    if (stringWidth(kept + character) >= width) break;
+    kept += character;
+  }
+  return `${kept}…`;
+}
+
 const pad = (cell: string, width: number, right: boolean) => {
   const gap = " ".repeat(Math.max(0, width - stringWidth(cell)));
   return right ? gap + cell : cell + gap;
@@ -39,8 +52,8 @@ const pad = (cell: string, width: number, right: boolean) => {
  */
 export function renderTable(view: View, columns: string[]): string {
   const formats = formatsFor(columns, (c) => [...view.rows.map((r) => r[c]), view.totals?.[c]]);
-  const cells = (row: Row) => columns.map((c, i) => formats[i]!.show(row[c]));
-  const lines = [columns, ...view.rows.map(cells)];
+  const cells = (row: Row) => columns.map((c, i) => cut(formats[i]!.show(row[c]), view.widest?.[c]));
+  const lines = [columns.map(oneLine), ...view.rows.map(cells)];
   if (view.totals) {
     const totals = columns.map((c, i) => (view.totals![c] === undefined ? "" : formats[i]!.show(view.totals![c])));
     if (totals[0] === "") totals[0] = "total";

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminToken, keyWithCalls } from "../support/gateway-calls";
+import stringWidth from "string-width";
+import { adminToken, base, gateway, keyWithCalls } from "../support/gateway-calls";
 import { api, as, asAdmin, expectRow, flat, nanometer, tableIn } from "./run";
 
 /** The columns the cache table shows without --columns, after the endpoint, as documented. */
@@ -52,18 +53,53 @@ describe("nanometer cache", () => {
   });
 });
 
+/** The columns the keys table shows without --columns, and the field of the API's key each shows. */
+const KEY_COLUMNS: Record<string, string> = {
+  id: "id",
+  name: "name",
+  prefix: "key_prefix",
+  revoked: "revoked",
+  rpm: "rpm",
+  today_usd: "spend.day.spent_usd",
+  day_budget_usd: "daily_budget_usd",
+  month_usd: "spend.month.spent_usd",
+  month_budget_usd: "monthly_budget_usd",
+};
+const LONG_NAME = "cli-keys, a name too long for its column";
+
 describe("nanometer keys", () => {
-  it("lists every key with every field, with the admin token", async () => {
+  beforeAll(async () => {
+    const created = await gateway("/v1/admin/keys", adminToken, { name: LONG_NAME, daily_budget_usd: 5, monthly_budget_usd: 100, rpm: 600 });
+    const { id } = (await created.json()) as { id: string };
+    const revoked = await fetch(`${base}/v1/admin/keys/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${adminToken}` } });
+    expect(revoked.status).toBe(200);
+  });
+
+  it("lists every key in 120 columns: its name (cut), prefix, day revoked, rpm, and spend against budgets", async () => {
     const data = (await api<Required<Listed>>("/v1/admin/keys", adminToken)).json.data.map((k) => flat(k));
-    expect(data.map((k) => k.name)).toContain("cli-cache");
-    expect(Object.keys(data[0]!)).toContain("spend.day.spent_usd");
     const run = await nanometer(["keys"], asAdmin());
     expect([run.code, run.err]).toEqual([0, ""]);
+    expect(Math.max(...run.out.split("\n").map((line) => stringWidth(line)))).toBeLessThanOrEqual(120);
     const table = tableIn(run.out, "id");
-    expect(table.header).toEqual(Object.keys(data[0]!));
+    expect(table.header).toEqual(Object.keys(KEY_COLUMNS));
     expect(table.rows).toHaveLength(data.length);
-    data.forEach((row, i) => expectRow(table.rows[i], row, table.header));
+    data.forEach((key, i) => {
+      const shown = Object.fromEntries(Object.entries(KEY_COLUMNS).map(([column, field]) => [column, key[field]]));
+      const name = key.name as string;
+      Object.assign(shown, { name: name.length > 16 ? `${name.slice(0, 15)}…` : name, revoked: (key.revoked as string | null)?.slice(0, 10) ?? null });
+      expectRow(table.rows[i], shown, table.header);
+    });
+    const long = data.find((key) => key.name === LONG_NAME)!;
+    expect(table.rows.find((row) => row[0] === long.id)?.slice(1, 5)).toEqual(["cli-keys, a nam…", long.key_prefix, (long.revoked as string).slice(0, 10), "600"]);
     expect(run.out).toMatch(new RegExp(`\n\n${data.length} keys?\n$`));
+  });
+
+  it("--columns all lists every field of every key", async () => {
+    const data = (await api<Required<Listed>>("/v1/admin/keys", adminToken)).json.data.map((k) => flat(k));
+    expect(Object.keys(data[0]!)).toContain("spend.day.spent_usd");
+    const table = tableIn((await nanometer(["keys", "--columns", "all"], asAdmin())).out, "id");
+    expect(table.header).toEqual(Object.keys(data[0]!));
+    data.forEach((row, i) => expectRow(table.rows[i], row, table.header));
   });
 
   it("--json prints the body as received; --csv every field", async () => {
