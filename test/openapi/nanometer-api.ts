@@ -3317,7 +3317,7 @@ export interface webhooks {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description sha256=<hex HMAC-SHA256 of the body's bytes, keyed with ALERT_WEBHOOK_SECRET> */
+                    /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>", keyed with ALERT_WEBHOOK_SECRET>: refuse a t more than a few minutes old */
                     "x-nanometer-signature": string;
                 };
                 path?: never;
