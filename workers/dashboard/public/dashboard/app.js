@@ -2,7 +2,7 @@
 // keeps it. The range form's key and tag filters apply to every figure the API can filter.
 import { budgetsAndAlerts, renderBudgetsAndAlerts } from "./alerts.js";
 import { ApiError, failureText, get, hasToken, latest, setToken } from "./api.js";
-import { onTagName, showByTag, showUsers, tagNamesOf } from "./attribution.js";
+import { onTagName, showByTag, showUsers, tagNames } from "./attribution.js";
 import { drawDaily } from "./daily-chart.js";
 import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 import { initRequests, narrowRequests, showRequests } from "./requests.js";
@@ -105,8 +105,9 @@ async function load() {
     const [days, endpoints, models, tiers, watched] = await Promise.all([
       ...["day", "endpoint", "model", "tier"].map(async (group_by) => (await spend({ group_by })).json()),
       budgetsAndAlerts(query, keyNames !== null),
-      // Rendered by their modules as they come; the tag names of the recent requests suggest the by-tag table's.
-      showRequests(query).then((page) => showByTag(query, tagNamesOf(page.data))),
+      // Rendered by their modules as they come; the by-tag table starts on the range's first tag name.
+      showRequests(query),
+      tagNames(query).then((names) => showByTag(query, names)),
       showUsers(query, keyNames),
     ]);
     if (!fresh()) return;

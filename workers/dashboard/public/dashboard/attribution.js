@@ -12,9 +12,9 @@ function note(el, text) {
   el.hidden = text === undefined;
 }
 
-/** The tag names of some ledger rows, sorted: what the tag name field suggests. */
-export function tagNamesOf(requests) {
-  const names = [...new Set(requests.flatMap((r) => Object.keys(r.tags ?? {})))].sort();
+/** The tag names of the range's calls (GET /v1/spend/tags), by name: what the tag name field suggests. */
+export async function tagNames({ from, to, key_id }) {
+  const names = (await (await get("/v1/spend/tags", { from, to, key_id })).json()).data.map((t) => t.name);
   $("#tag-names").replaceChildren(...names.map((name) => Object.assign(document.createElement("option"), { value: name })));
   return names;
 }
@@ -27,13 +27,14 @@ function filterName(tag) {
 
 /**
  * Spend by the values of the tag named in the form (else of the tag filter's name, else of the
- * first name `seen`) under the dashboard's `query`. A tag filter of another name is not combined:
- * the rollups keep each tag name apart, so the API refuses that query, and the note says why.
+ * first of the range's tag `names`) under the dashboard's `query`. A tag filter of another name is
+ * not combined: the rollups keep each tag name apart, so the API refuses that query, and the note
+ * says why.
  */
-export async function showByTag(query, seen = []) {
+export async function showByTag(query, names = []) {
   const fresh = beginTags();
   const filtered = filterName(query.tag);
-  const name = tagForm.name.value.trim() || filtered || seen[0];
+  const name = tagForm.name.value.trim() || filtered || names[0];
   tagForm.name.value = name ?? "";
   tagsTable.dataset.group = `tag:${name}`;
   if (name === undefined || (filtered !== undefined && name !== filtered)) {
