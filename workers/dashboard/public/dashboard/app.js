@@ -3,8 +3,8 @@
 import { budgetsAndAlerts, renderBudgetsAndAlerts } from "./alerts.js";
 import { ApiError, failureText, get, hasToken, latest, setToken } from "./api.js";
 import { onTagName, showByTag, showUsers, tagNames } from "./attribution.js";
+import { renderCards, showMeasuredNote } from "./cards.js";
 import { drawDaily } from "./daily-chart.js";
-import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 import { initRequests, narrowRequests, showRequests } from "./requests.js";
 import { renderTable } from "./tables.js";
 
@@ -39,34 +39,10 @@ async function learnCaller() {
   $("#key-filter").hidden = keys === null;
 }
 
-function setMetric(name, value, format, title) {
-  for (const el of report.querySelectorAll(`output[data-metric="${name}"]`)) {
-    el.textContent = format(value);
-    el.dataset.value = String(value ?? "");
-    if (title) el.title = title(value);
-  }
-}
-
-function renderTotals(totals, projection) {
-  for (const name of ["cost_usd", "mini_cost_usd", "saved_usd"]) setMetric(name, totals[name], usd, exactUsd);
-  setMetric("saving_ratio", savingRatio(totals), percent);
-  setMetric("mini_cost_usd_measured", totals.mini_cost_usd_measured, orDash(usd), orDash(exactUsd));
-  setMetric("agreement", totals.agreement, percent);
-  $("#agreement-interval").textContent = interval(totals.agreement_low, totals.agreement_high, percent);
-  setMetric("shadow_cost_usd", totals.shadow_cost_usd, usd, exactUsd);
-  setMetric("cache_hit_ratio", totals.cache_hit_ratio, percent);
-  setMetric("requests", totals.requests, count);
-  setMetric("errors", totals.errors, count);
-  setMetric("monthly_usd", projection.monthly_usd, usd, exactUsd);
-  setMetric("monthly_mini_usd", projection.monthly_mini_usd, usd, exactUsd);
-  $("#basis").textContent = `at the ${projection.basis_days}-day rate to ${projection.basis_to}`;
-}
-
-/** Batch API spend, the batch tier apart, and its saving against mini's batch price. */
-function renderBatches(tierRows) {
-  const batch = tierRows.find((row) => row.service_tier === "batch");
-  setMetric("batch_cost_usd", batch?.cost_usd ?? 0, usd, exactUsd);
-  setMetric("batch_saved_usd", batch?.saved_usd ?? 0, usd, exactUsd);
+/** The day rows of the projection's basis: the range's own when it covers the basis, else read under the same filters. */
+async function basisDays({ from, to, rows, projection }, query) {
+  if (from <= projection.basis_from && to >= projection.basis_to) return rows;
+  return (await (await get("/v1/spend", { ...query, group_by: "day", from: projection.basis_from, to: projection.basis_to })).json()).rows;
 }
 
 function showError(message) {
@@ -110,15 +86,16 @@ async function load() {
       tagNames(query).then((names) => showByTag(query, names)),
       showUsers(query, keyNames),
     ]);
+    const basis = await basisDays(days, query);
     if (!fresh()) return;
     report.hidden = false;
-    renderTotals(days.totals, days.projection);
+    renderCards(days, tiers.rows, basis);
     drawDaily($("#chart"), days.from, days.to, days.rows, (day) => narrowRequests("day", day));
     renderTable($("#endpoints"), endpoints.rows, endpoints.totals);
     renderTable($("#models"), models.rows, models.totals);
     renderTable($("#tiers"), tiers.rows, tiers.totals);
     renderBudgetsAndAlerts(watched);
-    renderBatches(tiers.rows);
+    showMeasuredNote();
     report.setAttribute("aria-busy", "false");
   } catch (err) {
     if (fresh()) failed(err);
