@@ -1,5 +1,5 @@
 // The spend dashboard. The token comes from the URL fragment or the form into api.js, which alone
-// keeps it. The range form's key and tag filters apply to every figure the API can filter.
+// keeps it (for this tab). The range form's key and tag filters apply to every figure the API can filter.
 import { budgetsAndAlerts, renderBudgetsAndAlerts } from "./alerts.js";
 import { ApiError, failureText, get, hasToken, latest, setToken } from "./api.js";
 import { onTagName, showByTag, showUsers, tagNames } from "./attribution.js";
@@ -117,14 +117,14 @@ async function downloadCsv() {
   }
 }
 
-/** Takes `#token=...` into memory and drops the fragment from the URL bar and history. */
+/** Takes `#token=...` (then shows its spend, and answers true) and drops the fragment from the URL bar and history. */
 function tokenFromFragment() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-  if (fromHash) {
-    setToken(fromHash);
-    load();
-  }
+  if (!fromHash) return false;
+  setToken(fromHash);
+  load();
+  return true;
 }
 
 login.addEventListener("submit", (event) => {
@@ -144,10 +144,13 @@ report.addEventListener("click", (event) => {
 });
 onTagName(() => showByTag(shown).catch(failed));
 initRequests(failed);
-$("#forget").addEventListener("click", () => signOut());
+$("#sign-out").addEventListener("click", () => signOut());
 window.addEventListener("hashchange", tokenFromFragment);
 
 range.to.value = utcDay(Date.now());
 range.from.value = utcDay(Date.now() - (DEFAULT_DAYS - 1) * 86_400_000);
-tokenFromFragment();
-if (!hasToken()) signOut();
+// A token in the fragment, else the one this tab kept (a reload), else the form.
+if (!tokenFromFragment()) {
+  if (hasToken()) load();
+  else signOut();
+}
