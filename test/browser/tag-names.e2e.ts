@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { adminToken, base, gateway, spend } from "../support/gateway-calls";
-import { expectTable, launch, openDashboard, WAIT } from "./dashboard-page";
+import { expectTable, launch, loaded, openDashboard, WAIT } from "./dashboard-page";
 
 const UNTAGGED = 100;
 
@@ -36,6 +36,12 @@ describe("the by-tag table in chromium", () => {
     const campaign = await spend(key, { ...range, group_by: "tag:campaign" });
     expect(campaign.rows.map((r) => [(r as unknown as Record<string, unknown>)["tag:campaign"], r.requests])).toEqual([["spring", 1], [null, UNTAGGED]]);
     await expectTable(page, "#tags", campaign, "tag:campaign");
+    // The name field emptied and shown again: back to the range's first name.
+    await page.fill('#by-tag input[name="name"]', "");
+    await page.click('#by-tag button[type="submit"]');
+    await loaded(page);
+    expect(await page.inputValue('#by-tag input[name="name"]')).toBe("campaign");
+    expect(await page.locator("#tags-note").isHidden()).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

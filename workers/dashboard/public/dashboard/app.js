@@ -2,7 +2,7 @@
 // keeps it (for this tab). The range form's key and tag filters apply to every figure the API can filter.
 import { budgetsAndAlerts, renderBudgetsAndAlerts } from "./alerts.js";
 import { ApiError, failureText, get, hasToken, latest, setToken } from "./api.js";
-import { onTagName, showByTag, showUsers, tagNames } from "./attribution.js";
+import { onTagName, readTagNames, showByTag, showUsers } from "./attribution.js";
 import { renderCards, showMeasuredNote } from "./cards.js";
 import { drawDaily } from "./daily-chart.js";
 import { initRequests, narrowRequests, showRequests } from "./requests.js";
@@ -83,7 +83,7 @@ async function load() {
       budgetsAndAlerts(query, keyNames !== null),
       // Rendered by their modules as they come; the by-tag table starts on the range's first tag name.
       showRequests(query),
-      tagNames(query).then((names) => showByTag(query, names)),
+      readTagNames(query).then(() => showByTag(query)),
       showUsers(query, keyNames),
     ]);
     const basis = await basisDays(days, query);

@@ -12,11 +12,13 @@ function note(el, text) {
   el.hidden = text === undefined;
 }
 
-/** The tag names of the range's calls (GET /v1/spend/tags), by name: what the tag name field suggests. */
-export async function tagNames({ from, to, key_id }) {
-  const names = (await (await get("/v1/spend/tags", { from, to, key_id })).json()).data.map((t) => t.name);
-  $("#tag-names").replaceChildren(...names.map((name) => Object.assign(document.createElement("option"), { value: name })));
-  return names;
+/** The shown range's tag names, by name. */
+let rangeNames = [];
+
+/** Reads the tag names of the range's calls (GET /v1/spend/tags): what the tag name field suggests. */
+export async function readTagNames({ from, to, key_id }) {
+  rangeNames = (await (await get("/v1/spend/tags", { from, to, key_id })).json()).data.map((t) => t.name);
+  $("#tag-names").replaceChildren(...rangeNames.map((name) => Object.assign(document.createElement("option"), { value: name })));
 }
 
 /** The tag name of a tag filter, read as the API reads it: `<name>:<value>`, or `<name>=<value>`. */
@@ -27,14 +29,14 @@ function filterName(tag) {
 
 /**
  * Spend by the values of the tag named in the form (else of the tag filter's name, else of the
- * first of the range's tag `names`) under the dashboard's `query`. A tag filter of another name is
- * not combined: the rollups keep each tag name apart, so the API refuses that query, and the note
+ * range's first tag name) under the dashboard's `query`. A tag filter of another name is not
+ * combined: the rollups keep each tag name apart, so the API refuses that query, and the note
  * says why.
  */
-export async function showByTag(query, names = []) {
+export async function showByTag(query) {
   const fresh = beginTags();
   const filtered = filterName(query.tag);
-  const name = tagForm.name.value.trim() || filtered || names[0];
+  const name = tagForm.name.value.trim() || filtered || rangeNames[0];
   tagForm.name.value = name ?? "";
   tagsTable.dataset.group = `tag:${name}`;
   if (name === undefined || (filtered !== undefined && name !== filtered)) {
