@@ -15,9 +15,11 @@ function note(el, text) {
 /** The shown range's tag names, by name. */
 let rangeNames = [];
 
-/** Reads the tag names of the range's calls (GET /v1/spend/tags): what the tag name field suggests. */
+/** Reads the tag names of the range's calls (GET /v1/spend/tags): what the tag name field suggests, and starts on. */
 export async function readTagNames({ from, to, key_id }) {
   rangeNames = (await (await get("/v1/spend/tags", { from, to, key_id })).json()).data.map((t) => t.name);
+  // A name no call of this range carries (the first of the range shown before, say) gives way to this range's first.
+  if (!rangeNames.includes(tagForm.name.value.trim())) tagForm.name.value = "";
   $("#tag-names").replaceChildren(...rangeNames.map((name) => Object.assign(document.createElement("option"), { value: name })));
 }
 
