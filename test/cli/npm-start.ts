@@ -1,7 +1,8 @@
 /** `npm start` (scripts/dev.ts) run as a process, on free ports and a state directory of the test's. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { freePort } from "../support/dev-gateway";
 
 const TSX = resolve("node_modules/tsx/dist/cli.mjs");
 const BANNER_END = "Ctrl-C stops it.";
@@ -35,11 +36,29 @@ export interface Started extends Run {
   stop: () => Promise<number>;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up): npm start binds it only after the
+ * migrations, seconds later, and a port the system handed out once may by then be another
+ * process's outgoing port.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = randomInt(20_000, 32_768);
+    const free = await new Promise<boolean>((done) => {
+      const server = createServer().once("error", () => done(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+    });
+    if (free) return port;
+  }
+}
+
 const field = (banner: string, name: string) => new RegExp(`^  ${name} +(\\S+)`, "m").exec(banner)?.[1] ?? "";
 
 /** npm start on free ports with `persistTo` as its state, once its banner is printed. */
 export async function npmStart(persistTo: string, env: Record<string, string> = {}): Promise<Started> {
-  const [port, simulatorPort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(await freePort());
+  const [port, simulatorPort, inspectorPort] = [...ports];
   const run = runDev(["--port", `${port}`, "--simulator-port", `${simulatorPort}`, "--inspector-port", `${inspectorPort}`, "--persist-to", persistTo], env);
   const stop = async () => {
     if (run.child.exitCode === null) run.child.kill("SIGTERM");

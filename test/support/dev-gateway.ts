@@ -16,7 +16,7 @@ const WRANGLER = resolve("node_modules/wrangler/bin/wrangler.js");
 const STARTUP_MS = 90_000;
 const STOP_MS = 10_000;
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer().once("error", fail);
     server.listen(0, "127.0.0.1", () => {
