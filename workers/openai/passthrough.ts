@@ -67,11 +67,15 @@ export function meteredStream<E>(
     const { status, error } = streamOutcome(end);
     closeMeter(c, meter, model, status, error);
   };
-  const body = relayStream(upstream.stream, dialect, finish, (work) => c.executionCtx.waitUntil(work));
+  const deliveryMs = numberVar(c.env.STREAM_DELIVERY_MS, DEFAULT_STREAM_DELIVERY_MS);
+  const body = relayStream(upstream.stream, dialect, finish, (work) => c.executionCtx.waitUntil(work), deliveryMs);
   return new Response(body, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
   });
 }
+
+/** A client that has not taken the rest of a stream 5 s after the upstream's end is taken for gone. */
+const DEFAULT_STREAM_DELIVERY_MS = 5_000;
 
 /** How a stream ended, for its ledger row: the caller already has its answer, or what there was of it. */
 function streamOutcome(end: StreamEnd): { status: number; error: LedgerError | null } {
