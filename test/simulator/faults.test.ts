@@ -82,7 +82,8 @@ describe('fault injection', () => {
       expect(await response.text()).toBe(text);
     }
     const chunks = [];
-    for await (const chunk of await sim.client(0).chat.completions.create({ ...ask(`[[sim:fault=${kind}]] hi`), stream: true } as never)) chunks.push(chunk);
+    const stream = await sim.client(0).chat.completions.create({ model: 'gpt-5.4-nano', messages: [{ role: 'user', content: `[[sim:fault=${kind}]] hi` }], stream: true });
+    for await (const chunk of stream) chunks.push(chunk);
     expect(chunks).toEqual([]);
   });
 
