@@ -6,7 +6,7 @@ import { closeMeter, openMeter } from "../http/meter";
 import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
 import type { Usage } from "../metering/cost";
 import type { Endpoint, LedgerError, MeteredRequest } from "../metering/metered-request";
-import { relayStream, type StreamDialect, type StreamEnd } from "./sse";
+import { relayStream, type StreamDialect, type StreamEnd, withFirstEvent } from "./sse";
 import { upstreamFailure } from "./upstream";
 
 /** The OpenAI-compatible paths (chat/completions, responses): the upstream's answer unchanged, metered. */
@@ -55,20 +55,24 @@ export function meteredAnswer(
   return c.body(answer.body, 200, { "content-type": "application/json" });
 }
 
-/** Relays the upstream's stream to the caller; its ledger row is written once the upstream has ended. */
-export function meteredStream<E>(
+/**
+ * Relays the upstream's stream to the caller once its first event has come (before it, a failure
+ * is the caller's error: `metered` records it); its ledger row is written once the upstream has ended.
+ */
+export async function meteredStream<E>(
   c: Context<AppEnv>,
   { meter, model }: OpenMeter,
   upstream: { stream: AsyncIterable<E>; upstream: string },
   dialect: StreamDialect<E>,
-): Response {
+): Promise<Response> {
+  const events = await withFirstEvent(upstream.stream);
   const finish = async (end: StreamEnd) => {
     if (end.usage) meter.bill(model, upstream.upstream, end.usage, end.serviceTier);
     const { status, error } = streamOutcome(end);
     closeMeter(c, meter, model, status, error);
   };
   const deliveryMs = numberVar(c.env.STREAM_DELIVERY_MS, DEFAULT_STREAM_DELIVERY_MS);
-  const body = relayStream(upstream.stream, dialect, finish, (work) => c.executionCtx.waitUntil(work), deliveryMs);
+  const body = relayStream(events, dialect, finish, (work) => c.executionCtx.waitUntil(work), deliveryMs);
   return new Response(body, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
   });

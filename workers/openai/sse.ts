@@ -1,5 +1,7 @@
+import { ApiError } from "../errors";
 import type { Usage } from "../metering/cost";
 import type { LedgerError } from "../metering/metered-request";
+import { upstreamFailure } from "./upstream";
 
 export interface StreamEnd {
   /** The usage the stream carried (a chat usage chunk, a Responses terminal event), if any. */
@@ -27,6 +29,23 @@ export interface StreamDialect<E> {
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * The upstream's events, the first one already read: a stream that ends or breaks off before its
+ * first event (an empty body, only `[DONE]`, a body that is not SSE) is a malformed answer, and
+ * so a 502 thrown while the caller has no byte yet, as it is for a call answered whole.
+ */
+export async function withFirstEvent<E>(events: AsyncIterable<E>): Promise<AsyncIterable<E>> {
+  const iterator = events[Symbol.asyncIterator]();
+  const first = await iterator.next().catch((err: unknown) => {
+    throw upstreamFailure(err);
+  });
+  if (first.done) throw new ApiError(502, "upstream_error", "the upstream's stream ended before its first event");
+  return (async function* () {
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
+}
 
 /**
  * Relays an upstream stream to the client as SSE, event by event, while the dialect notes its
