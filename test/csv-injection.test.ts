@@ -57,8 +57,8 @@ describe("CSV cells a spreadsheet would run", () => {
         cacheWriteTokens: 0,
         outputTokens: 5,
         reasoningTokens: 0,
-        costPico: 300_000_000,
-        miniCostPico: 0,
+        costPico: 300_000_000n,
+        miniCostPico: 0n,
       },
     ]);
     const [row] = parse(csv, { columns: true }) as Record<string, string>[];
