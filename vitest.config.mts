@@ -34,6 +34,8 @@ export default defineConfig({
           exclude: ["test/simulator/**", "test/cli/**"],
           globalSetup: ["./test/global-setup.ts", "./test/support/webhook-receiver.ts"],
           setupFiles: ["./test/apply-migrations.ts"],
+          // Two cores run every file's workerd at once: a test making a dozen metered calls can pass 5 s.
+          testTimeout: 20_000,
         },
       },
       {

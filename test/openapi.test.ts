@@ -126,6 +126,7 @@ describe("every nanometer operation answers as its document says (one call each)
     expect(schemaProblems(rowSchema, { ...row, "tag:team": 1 })).not.toEqual([]);
     expect(schemaProblems(rowSchema, { ...row, team: "search" })).not.toEqual([]);
     await expectCall("/v1/spend?group_by=user&user=cust-1", { token: key });
+    expect((await json(await expectCall("/v1/spend/tags", { token: key }))).data).toEqual([{ name: "team", requests: 1, cost_usd: expect.any(Number) }]);
     const users = await json(await expectCall("/v1/spend/users", { token: key }));
     expect(users.rows.map((u: { end_user: string }) => u.end_user)).toEqual(["cust-1"]);
     expect(await (await expectCall("/v1/spend/users?format=csv", { token: key })).text()).toMatch(/^key_id,end_user,/);

@@ -7,6 +7,7 @@ import type { AppEnv } from "./env";
 import { ApiError, onError } from "./errors";
 import { limitBody } from "./http/body-limit";
 import { corsFromEnv } from "./http/cors";
+import { requestLog } from "./http/request-log";
 import { readAttribution } from "./attribution/attribution";
 import { authenticate } from "./keys/auth";
 import { rateLimit } from "./keys/rate-limit";
@@ -36,6 +37,7 @@ const healthRoute = createRoute({
   responses: { 200: { description: "Up", content: { "text/plain": { schema: z.literal("ok") } } } },
 });
 
+app.use(requestLog);
 app.use(async (c, next) => {
   const requestId = `req_${randomHex(12)}`;
   c.set("requestId", requestId);

@@ -2,6 +2,7 @@ import type { Attribution } from "./attribution/attribution";
 import type { ApiKey } from "./db/schema";
 import type { Db } from "./db/client";
 import type { KeyGate } from "./keys/key-gate";
+import type { Cost } from "./metering/cost";
 import type { LedgerMessage } from "./metering/ledger";
 
 /** Bindings, vars and secrets of the Worker (wrangler.toml, `wrangler secret put`). */
@@ -43,6 +44,8 @@ export interface Env {
   LEDGER_QUEUE?: Queue<LedgerMessage>;
   /** "direct" writes online calls' rows to D1 from the Worker even when LEDGER_QUEUE is bound. */
   LEDGER_TRANSPORT?: string;
+  /** "1": one console line per request, with its cost (http/request-log.ts; `npm start` sets it). */
+  REQUEST_LOG?: string;
   /** One KeyGate Durable Object per API key: its rate limit and budgets (workers/keys/key-gate.ts). */
   KEY_GATE: DurableObjectNamespace<KeyGate>;
 }
@@ -59,6 +62,8 @@ export interface AppEnv {
     caller: Caller;
     /** The call's tags and end user: its headers', then its body's (attribution/attribution.ts). */
     attribution: Attribution;
+    /** Told the request's cost when its meter closes (http/meter.ts); set by the request log when it is on. */
+    onMeterClosed: ((cost: Cost) => void) | undefined;
   };
 }
 

@@ -130,7 +130,7 @@ describe("who spent it, on the dashboard in chromium", () => {
     const { page, problems } = await openDashboard(browser, key.key);
     expect([await page.inputValue('input[name="from"]'), await page.inputValue('input[name="to"]')]).toEqual([range.from, range.to]);
 
-    // The by-tag table starts on the first tag name the recent calls carry.
+    // The by-tag table starts on the first tag name the range's calls carry.
     expect(await page.inputValue('#by-tag input[name="name"]')).toBe("feature");
     const features = await spend(key.key, { ...range, group_by: "tag:feature" });
     expect(features.rows.map((r) => groupValue(r, "tag:feature"))).toEqual(["chat", "search", "summary", null]);

@@ -1292,6 +1292,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/spend/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tag names the calls of from..to carry, by name, with their requests and cost
+         * @description A key reads its own; the admin token everyone's, or one key's with `key_id`. A call counts under each tag name it carries; `group_by=tag:<name>` splits a name's spend by value
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    key_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tag names */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["TagName"][];
+                        };
+                    };
+                };
+                /** @description Bad JSON, fields or query: `field` names the first offending one */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No API key or admin token, or one that is not valid (or revoked) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This caller may not: an admin-only path, another key's data, or a model call with the admin token */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over the key's requests per minute (`retry-after`) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A fault of nanometer's; the message reveals nothing */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/spend/requests": {
         parameters: {
             query?: never;
@@ -3317,7 +3407,7 @@ export interface webhooks {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description sha256=<hex HMAC-SHA256 of the body's bytes, keyed with ALERT_WEBHOOK_SECRET> */
+                    /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>", keyed with ALERT_WEBHOOK_SECRET>: refuse a t more than a few minutes old */
                     "x-nanometer-signature": string;
                 };
                 path?: never;
@@ -3608,6 +3698,13 @@ export interface components {
             mini_cost_usd: number;
             /** @description USD, exact to 1e-12 (a pico-dollar) */
             saved_usd: number;
+        };
+        TagName: {
+            name: string;
+            /** @description Requests carrying this tag name, whatever its value */
+            requests: number;
+            /** @description USD, exact to 1e-12 (a pico-dollar) */
+            cost_usd: number;
         };
         /** @description One billed upstream attempt */
         LedgerRow: {

@@ -23,15 +23,26 @@ const MAX_ITEM_CHARS = 1_000_000;
 const ITEMS_PER_INSERT = 25;
 const INSERTS_PER_WRITE = 100;
 
-export const taskBatch = z.strictObject({
-  endpoint: z.enum(Object.keys(TASKS) as [TaskName, ...TaskName[]]),
-  items: z
-    .array(z.looseObject({ custom_id: z.string().min(1).max(512) }))
-    .min(1)
-    .max(MAX_BATCH_LINES),
-  completion_window: z.literal("24h").default("24h"),
-  metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
-});
+export const taskBatch = z
+  .strictObject({
+    endpoint: z.enum(Object.keys(TASKS) as [TaskName, ...TaskName[]]),
+    items: z
+      .array(z.looseObject({ custom_id: z.string().min(1).max(512) }))
+      .min(1)
+      .max(MAX_BATCH_LINES),
+    completion_window: z.literal("24h").default("24h"),
+    metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
+  })
+  .meta({
+    example: {
+      endpoint: "intent",
+      items: [
+        { custom_id: "ticket-1041", text: "My parcel has not arrived yet", labels: ["billing", "shipping", "returns"] },
+        { custom_id: "ticket-1042", text: "Please refund the second charge", labels: ["billing", "shipping", "returns"] },
+      ],
+      metadata: { job: "nightly-triage" },
+    },
+  });
 
 type Item = { custom_id: string } & Record<string, unknown>;
 

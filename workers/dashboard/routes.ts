@@ -4,6 +4,7 @@ import alerts from "./public/dashboard/alerts.js?raw";
 import api from "./public/dashboard/api.js?raw";
 import app from "./public/dashboard/app.js?raw";
 import attribution from "./public/dashboard/attribution.js?raw";
+import cards from "./public/dashboard/cards.js?raw";
 import dailyChart from "./public/dashboard/daily-chart.js?raw";
 import format from "./public/dashboard/format.js?raw";
 import icon from "./public/dashboard/icon.svg?raw";
@@ -26,6 +27,7 @@ export const dashboardRoutes = bundledFiles(page, PAGE_HEADERS, {
   "alerts.js": { body: alerts, type: JS },
   "api.js": { body: api, type: JS },
   "attribution.js": { body: attribution, type: JS },
+  "cards.js": { body: cards, type: JS },
   "daily-chart.js": { body: dailyChart, type: JS },
   "format.js": { body: format, type: JS },
   "requests.js": { body: requests, type: JS },

@@ -51,10 +51,12 @@ export async function openMeter(
 /**
  * Once the request has ended, whatever the outcome, off the caller's clock: writes its ledger
  * rows, turns its reservation into what it really cost, and records the budget thresholds the
- * key's spend has now reached (alerts/; recorded here, sent by the cron).
+ * key's spend has now reached (alerts/; recorded here, sent by the cron). The request log, when
+ * on, is told the request's cost (http/request-log.ts).
  */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
   recordInBackground(c.executionCtx, c.env, c.get("db"), meter.ledgerRows(status, error, model));
+  c.get("onMeterClosed")?.(meter.cost);
   const { hold } = meter;
   if (hold) {
     const key = callerKey(c.get("caller"));

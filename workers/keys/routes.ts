@@ -21,7 +21,10 @@ const keySettings = z.strictObject({
   monthly_budget_usd: budgetUsd,
   rpm: z.number().int().min(1).max(1_000_000).nullable().optional(),
 });
-const keyChanges = keySettings.partial().refine((b) => Object.keys(b).length > 0, "give at least one of name, daily_budget_usd, monthly_budget_usd, rpm");
+const keyChanges = keySettings
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, "give at least one of name, daily_budget_usd, monthly_budget_usd, rpm")
+  .meta({ example: { daily_budget_usd: 10, rpm: 1200 } });
 
 /** The body's settings in storage units; a field left out stays as it is (null clears a budget or rpm). */
 function settingsOf(body: z.infer<typeof keyChanges>): Partial<KeySettings> {
@@ -43,7 +46,7 @@ const createKeyRoute = createRoute({
   tags,
   summary: "Creates an API key; the key itself is in this answer only",
   security: ADMIN,
-  request: { body: { required: true, content: { "application/json": { schema: keySettings } } } },
+  request: { body: { required: true, content: { "application/json": { schema: keySettings.meta({ example: { name: "search-service", daily_budget_usd: 5, monthly_budget_usd: 100, rpm: 600 } }) } } } },
   responses: {
     201: jsonAnswer(keySchema.extend({ key: z.string() }).meta({ id: "CreatedKey" }), "The new key, with its secret `key`"),
     ...errorAnswers(400, 401, 403, 413, 429, 500),

@@ -35,7 +35,9 @@ const newPrice = z
   .refine((p) => p.cached_input_usd_per_1m <= p.input_usd_per_1m, {
     path: ["cached_input_usd_per_1m"],
     message: "cached input cannot cost more than input",
-  });
+  })
+  // No effective_from: in force from now (a date written here would one day be past, which is refused).
+  .meta({ example: { model: "gpt-5.4-nano", tier: "priority", input_usd_per_1m: 0.4, cached_input_usd_per_1m: 0.04, output_usd_per_1m: 2.5 } });
 
 /** pico-USD per token as USD per 1M tokens: the same digits, six places to the left. */
 const per1M = (pico: number) => usd(BigInt(pico) * 1_000_000n);

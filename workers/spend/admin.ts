@@ -13,8 +13,8 @@ const rollupRoute = createRoute({
   tags: ["Spend"],
   summary: "Rolls a day up again (default yesterday), idempotently, and answers its totals",
   security: ADMIN,
-  // No body at all is the default day.
-  request: { body: { required: false, content: { "application/json": { schema: z.object({ day: daySchema.optional() }) } } } },
+  // No body at all is the default day; so is the example's, as a day past retention is refused.
+  request: { body: { required: false, content: { "application/json": { schema: z.object({ day: daySchema.optional() }).meta({ example: {} }) } } } },
   responses: {
     200: jsonAnswer(
       z.strictObject({

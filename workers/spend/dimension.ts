@@ -1,4 +1,4 @@
-import { and, eq, notExists, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, notExists, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { ledger, rollup, rollupTags, rollupUsers } from "../db/schema";
 import type { Group, RolledTable } from "./spend";
@@ -22,6 +22,8 @@ export interface Side {
   table: RolledTable;
   groups: Partial<Record<Group, SQLiteColumn | SQL>>;
   where: SQL | undefined;
+  /** A table-valued function joined to each row, which then counts once per row it yields (a ledger row's tags). */
+  each?: SQL;
 }
 
 export const dimensionGroup = (d: Dimension): Group => (d.kind === "tag" ? "tag" : "user");
@@ -56,3 +58,13 @@ export function dimensionSides({ dimension, only }: AttributionQuery): { rolled:
     live: { groups: { user: ledger.endUser }, where: keep(ledger.endUser) },
   };
 }
+
+/**
+ * Tag names as the group `tag` (GET /v1/spend/tags): a call counts under each tag name it carries.
+ * Rolled days: `rollup_tags` without its rows of the calls lacking a name (''); live days: each
+ * ledger row once per tag of its canonical JSON.
+ */
+export const tagNameSides = (): { rolled: Side; live: Omit<Side, "table"> } => ({
+  rolled: { table: rollupTags, groups: { tag: rollupTags.tagName }, where: ne(rollupTags.tagValue, "") },
+  live: { groups: { tag: sql<string>`tag.key` }, where: undefined, each: sql`json_each(${ledger.tags}) as tag` },
+});

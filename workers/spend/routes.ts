@@ -13,6 +13,7 @@ import { metricsJson, metricsSchema } from "./spend-json";
 import { projection, projectionSchema } from "./projection";
 import { checkOrder, csvAnswer, range, rangeQuery, scoped, scopeKeyId, spendErrors, tags } from "./read-scope";
 import { ledgerRowSchema, listLedger, requestsQuery } from "./requests";
+import { tagNamesOperation } from "./tag-names";
 import { usersOperation } from "./users-route";
 export { adminRollupRoutes } from "./admin";
 import { type Group, querySpend, type SpendRow } from "./spend";
@@ -151,6 +152,7 @@ export const spendRoutes = apiRoutes([
     return c.json({ from, to, ...(await queryCache(c.get("db"), { from, to, keyId }, await loadPrices(c.get("db")))) }, 200);
   }),
   usersOperation,
+  tagNamesOperation,
   apiRoute(requestsRoute, async (c) => {
     const q = c.req.valid("query");
     checkOrder(q.from, q.to);

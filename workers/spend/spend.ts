@@ -107,10 +107,12 @@ export function rolledSpend(db: Db, q: SpendQuery, side: Side = ROLLUP, days: "c
 
 /** The other days, within `spans`: the ledger's rows. */
 export function liveSpend(db: Db, q: SpendQuery, spans: [number, number][], side: Omit<Side, "table"> = ROLLUP) {
-  return db
+  const rows = db
     .select({ ...named({ ...ledgerGroups, ...side.groups }, q.groupBy), ...ledgerValues })
     .from(ledger)
-    .where(and(liveRows(q, spans), side.where));
+    .$dynamic();
+  if (side.each) rows.crossJoin(side.each);
+  return rows.where(and(liveRows(q, spans), side.where));
 }
 
 const ROLLUP: Side = { table: rollup, groups: {}, where: undefined };

@@ -17,15 +17,22 @@ const callerSchema = z.record(z.string(), z.unknown()).transform((original, ctx)
   }
 });
 
-const input = z.strictObject({
-  ...taskFields,
-  text: callerText().min(1).max(100_000),
-  schema: callerSchema,
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "name must be 1 to 64 letters, digits, _ or -")
-    .optional(),
-});
+const input = z
+  .strictObject({
+    ...taskFields,
+    text: callerText().min(1).max(100_000),
+    schema: callerSchema,
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "name must be 1 to 64 letters, digits, _ or -")
+      .optional(),
+  })
+  .meta({
+    example: {
+      text: "Invoice 2231 from ACME GmbH: 1,240.50 EUR, due 30 June.",
+      schema: { type: "object", properties: { customer: { type: "string" }, total: { type: "number" }, currency: { type: "string" } }, required: ["customer", "total", "currency"] },
+    },
+  });
 
 const INSTRUCTIONS = `You extract structured data from one text into the given JSON schema.
 Take every value from the text only; never invent one. When the text does not give a value and the schema allows null, use null.

@@ -20,16 +20,18 @@ const DEFAULT_LABELS = [
   { name: "other", description: "none of the above" },
 ];
 
-const input = z.strictObject({
-  ...taskFields,
-  text: callerText().min(1).max(100_000),
-  labels: z
-    .array(label)
-    .min(2)
-    .max(200)
-    .refine((ls) => new Set(ls.map((l) => (typeof l === "string" ? l : l.name))).size === ls.length, "labels must be unique")
-    .optional(),
-});
+const input = z
+  .strictObject({
+    ...taskFields,
+    text: callerText().min(1).max(100_000),
+    labels: z
+      .array(label)
+      .min(2)
+      .max(200)
+      .refine((ls) => new Set(ls.map((l) => (typeof l === "string" ? l : l.name))).size === ls.length, "labels must be unique")
+      .optional(),
+  })
+  .meta({ example: { text: "I was charged twice for my March order", labels: ["billing", "shipping", { name: "returns", description: "wants to send an item back" }] } });
 
 type Input = z.infer<typeof input>;
 

@@ -9,13 +9,21 @@ const DOCUMENTS_PROMPT_CHARS = 60_000;
 const DOCUMENT_PROMPT_CHARS = 4_000;
 const CUT_MARKER = " […]";
 
-const input = z.strictObject({
-  ...taskFields,
-  query: callerText().min(1).max(10_000),
-  documents: z.array(callerText().max(100_000)).min(1).max(100),
-  /** More than there are documents means all of them. */
-  top_k: z.number().int().min(1).max(100).optional(),
-});
+const input = z
+  .strictObject({
+    ...taskFields,
+    query: callerText().min(1).max(10_000),
+    documents: z.array(callerText().max(100_000)).min(1).max(100),
+    /** More than there are documents means all of them. */
+    top_k: z.number().int().min(1).max(100).optional(),
+  })
+  .meta({
+    example: {
+      query: "how do I rotate an API key?",
+      documents: ["Invoices are emailed on the first day of each month.", "To rotate a key, create a new one, deploy it, then revoke the old one.", "Rate limits are per key, in requests per minute."],
+      top_k: 2,
+    },
+  });
 
 /**
  * A document as the prompt shows it: whitespace runs made one space (so each document stays

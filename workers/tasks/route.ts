@@ -16,14 +16,16 @@ const DEFAULT_ROUTES: Record<string, string> = {
   [COMPLEX_REASONING]: "needs multi-step reasoning, math, planning, or weighing several facts or trade-offs",
 };
 
-const input = z.strictObject({
-  ...taskFields,
-  query: callerText().min(1).max(100_000),
-  routes: z
-    .record(callerText().min(1).max(100), callerText().max(1000))
-    .refine((routes) => Object.keys(routes).length >= 2 && Object.keys(routes).length <= 100, "routes must name 2 to 100 routes")
-    .optional(),
-});
+const input = z
+  .strictObject({
+    ...taskFields,
+    query: callerText().min(1).max(100_000),
+    routes: z
+      .record(callerText().min(1).max(100), callerText().max(1000))
+      .refine((routes) => Object.keys(routes).length >= 2 && Object.keys(routes).length <= 100, "routes must name 2 to 100 routes")
+      .optional(),
+  })
+  .meta({ example: { query: "How do I rotate an API key without downtime?" } });
 
 type Input = z.infer<typeof input>;
 

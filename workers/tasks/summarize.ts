@@ -3,17 +3,24 @@ import { ApiError } from "../errors";
 import { answerMessage } from "./answer";
 import { callerText, defineTask, taskFields } from "./task";
 
-const input = z.strictObject({
-  ...taskFields,
-  text: callerText().min(1).max(100_000),
-  words: z.number().int().min(5).max(2000).optional(),
-  // A language name goes into the system message, so it may hold nothing that reads as an instruction.
-  target_language: z
-    .string()
-    .trim()
-    .regex(/^\p{L}[\p{L} ()'-]{1,39}$/u, "target_language must be a language name or code, such as French or pt-BR")
-    .optional(),
-});
+const input = z
+  .strictObject({
+    ...taskFields,
+    text: callerText().min(1).max(100_000),
+    words: z.number().int().min(5).max(2000).optional(),
+    // A language name goes into the system message, so it may hold nothing that reads as an instruction.
+    target_language: z
+      .string()
+      .trim()
+      .regex(/^\p{L}[\p{L} ()'-]{1,39}$/u, "target_language must be a language name or code, such as French or pt-BR")
+      .optional(),
+  })
+  .meta({
+    example: {
+      text: "The city council met on Tuesday and approved next year's budget after a long debate. Most of the new money goes to schools and to repairing the old bridge; a tram line was postponed again.",
+      words: 20,
+    },
+  });
 
 type Input = z.infer<typeof input>;
 

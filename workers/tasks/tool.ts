@@ -44,6 +44,21 @@ const input = z
     if (chosen !== undefined && !i.tools.some((t) => t.function.name === chosen)) {
       ctx.addIssue({ code: "custom", path: ["tool_choice"], message: `tool_choice names ${chosen}, which is not among the tools` });
     }
+  })
+  .meta({
+    example: {
+      task: "What's the weather in Lisbon tomorrow?",
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "get_forecast",
+            description: "The weather forecast of a city for a day",
+            parameters: { type: "object", properties: { city: { type: "string" }, day: { type: "string", description: "YYYY-MM-DD" } }, required: ["city"] },
+          },
+        },
+      ],
+    },
   });
 
 type Input = z.infer<typeof input>;

@@ -1,9 +1,11 @@
-// The dashboard's one way to the API. The token lives only in `token` below, in this page's
-// memory: never stored, never put in a URL, sent only as `Authorization: Bearer`.
-let token = null;
+// The dashboard's one way to the API. The token is kept in this tab's sessionStorage, so that a
+// reload keeps the user signed in; closing the tab or signing out drops it. It is never put in a
+// URL, and sent only as `Authorization: Bearer`.
+const STORED = "nanometer-token";
 
-export const setToken = (value) => (token = value);
-export const hasToken = () => token !== null;
+/** Keeps `value` for this tab; null forgets it. */
+export const setToken = (value) => (value === null ? sessionStorage.removeItem(STORED) : sessionStorage.setItem(STORED, value));
+export const hasToken = () => sessionStorage.getItem(STORED) !== null;
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -15,7 +17,7 @@ export class ApiError extends Error {
 /** GET `path` with the token and `query` (undefined and "" values left out); an ApiError when it is not a 2xx. */
 export async function get(path, query = {}) {
   const params = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== undefined && value !== ""));
-  const res = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${sessionStorage.getItem(STORED)}` } });
   if (!res.ok) {
     const body = await res.json().catch(() => null);
     throw new ApiError(res.status, body?.error?.message ?? `the gateway answered ${res.status}`);

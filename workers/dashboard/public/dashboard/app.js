@@ -1,10 +1,10 @@
 // The spend dashboard. The token comes from the URL fragment or the form into api.js, which alone
-// keeps it. The range form's key and tag filters apply to every figure the API can filter.
+// keeps it (for this tab). The range form's key and tag filters apply to every figure the API can filter.
 import { budgetsAndAlerts, renderBudgetsAndAlerts } from "./alerts.js";
 import { ApiError, failureText, get, hasToken, latest, setToken } from "./api.js";
-import { onTagName, showByTag, showUsers, tagNamesOf } from "./attribution.js";
+import { onTagName, readTagNames, showByTag, showUsers } from "./attribution.js";
+import { renderCards, showMeasuredNote } from "./cards.js";
 import { drawDaily } from "./daily-chart.js";
-import { count, exactUsd, interval, orDash, percent, savingRatio, usd } from "./format.js";
 import { initRequests, narrowRequests, showRequests } from "./requests.js";
 import { renderTable } from "./tables.js";
 
@@ -39,34 +39,10 @@ async function learnCaller() {
   $("#key-filter").hidden = keys === null;
 }
 
-function setMetric(name, value, format, title) {
-  for (const el of report.querySelectorAll(`output[data-metric="${name}"]`)) {
-    el.textContent = format(value);
-    el.dataset.value = String(value ?? "");
-    if (title) el.title = title(value);
-  }
-}
-
-function renderTotals(totals, projection) {
-  for (const name of ["cost_usd", "mini_cost_usd", "saved_usd"]) setMetric(name, totals[name], usd, exactUsd);
-  setMetric("saving_ratio", savingRatio(totals), percent);
-  setMetric("mini_cost_usd_measured", totals.mini_cost_usd_measured, orDash(usd), orDash(exactUsd));
-  setMetric("agreement", totals.agreement, percent);
-  $("#agreement-interval").textContent = interval(totals.agreement_low, totals.agreement_high, percent);
-  setMetric("shadow_cost_usd", totals.shadow_cost_usd, usd, exactUsd);
-  setMetric("cache_hit_ratio", totals.cache_hit_ratio, percent);
-  setMetric("requests", totals.requests, count);
-  setMetric("errors", totals.errors, count);
-  setMetric("monthly_usd", projection.monthly_usd, usd, exactUsd);
-  setMetric("monthly_mini_usd", projection.monthly_mini_usd, usd, exactUsd);
-  $("#basis").textContent = `at the ${projection.basis_days}-day rate to ${projection.basis_to}`;
-}
-
-/** Batch API spend, the batch tier apart, and its saving against mini's batch price. */
-function renderBatches(tierRows) {
-  const batch = tierRows.find((row) => row.service_tier === "batch");
-  setMetric("batch_cost_usd", batch?.cost_usd ?? 0, usd, exactUsd);
-  setMetric("batch_saved_usd", batch?.saved_usd ?? 0, usd, exactUsd);
+/** The day rows of the projection's basis: the range's own when it covers the basis, else read under the same filters. */
+async function basisDays({ from, to, rows, projection }, query) {
+  if (from <= projection.basis_from && to >= projection.basis_to) return rows;
+  return (await (await get("/v1/spend", { ...query, group_by: "day", from: projection.basis_from, to: projection.basis_to })).json()).rows;
 }
 
 function showError(message) {
@@ -105,19 +81,21 @@ async function load() {
     const [days, endpoints, models, tiers, watched] = await Promise.all([
       ...["day", "endpoint", "model", "tier"].map(async (group_by) => (await spend({ group_by })).json()),
       budgetsAndAlerts(query, keyNames !== null),
-      // Rendered by their modules as they come; the tag names of the recent requests suggest the by-tag table's.
-      showRequests(query).then((page) => showByTag(query, tagNamesOf(page.data))),
+      // Rendered by their modules as they come; the by-tag table starts on the range's first tag name.
+      showRequests(query),
+      readTagNames(query).then(() => showByTag(query)),
       showUsers(query, keyNames),
     ]);
+    const basis = await basisDays(days, query);
     if (!fresh()) return;
     report.hidden = false;
-    renderTotals(days.totals, days.projection);
+    renderCards(days, tiers.rows, basis);
     drawDaily($("#chart"), days.from, days.to, days.rows, (day) => narrowRequests("day", day));
     renderTable($("#endpoints"), endpoints.rows, endpoints.totals);
     renderTable($("#models"), models.rows, models.totals);
     renderTable($("#tiers"), tiers.rows, tiers.totals);
     renderBudgetsAndAlerts(watched);
-    renderBatches(tiers.rows);
+    showMeasuredNote();
     report.setAttribute("aria-busy", "false");
   } catch (err) {
     if (fresh()) failed(err);
@@ -139,14 +117,14 @@ async function downloadCsv() {
   }
 }
 
-/** Takes `#token=...` into memory and drops the fragment from the URL bar and history. */
+/** Takes `#token=...` (then shows its spend, and answers true) and drops the fragment from the URL bar and history. */
 function tokenFromFragment() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-  if (fromHash) {
-    setToken(fromHash);
-    load();
-  }
+  if (!fromHash) return false;
+  setToken(fromHash);
+  load();
+  return true;
 }
 
 login.addEventListener("submit", (event) => {
@@ -166,10 +144,13 @@ report.addEventListener("click", (event) => {
 });
 onTagName(() => showByTag(shown).catch(failed));
 initRequests(failed);
-$("#forget").addEventListener("click", () => signOut());
+$("#sign-out").addEventListener("click", () => signOut());
 window.addEventListener("hashchange", tokenFromFragment);
 
 range.to.value = utcDay(Date.now());
 range.from.value = utcDay(Date.now() - (DEFAULT_DAYS - 1) * 86_400_000);
-tokenFromFragment();
-if (!hasToken()) signOut();
+// A token in the fragment, else the one this tab kept (a reload), else the form.
+if (!tokenFromFragment()) {
+  if (hasToken()) load();
+  else signOut();
+}

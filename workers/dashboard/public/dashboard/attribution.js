@@ -12,11 +12,15 @@ function note(el, text) {
   el.hidden = text === undefined;
 }
 
-/** The tag names of some ledger rows, sorted: what the tag name field suggests. */
-export function tagNamesOf(requests) {
-  const names = [...new Set(requests.flatMap((r) => Object.keys(r.tags ?? {})))].sort();
-  $("#tag-names").replaceChildren(...names.map((name) => Object.assign(document.createElement("option"), { value: name })));
-  return names;
+/** The shown range's tag names, by name. */
+let rangeNames = [];
+
+/** Reads the tag names of the range's calls (GET /v1/spend/tags): what the tag name field suggests, and starts on. */
+export async function readTagNames({ from, to, key_id }) {
+  rangeNames = (await (await get("/v1/spend/tags", { from, to, key_id })).json()).data.map((t) => t.name);
+  // A name no call of this range carries (the first of the range shown before, say) gives way to this range's first.
+  if (!rangeNames.includes(tagForm.name.value.trim())) tagForm.name.value = "";
+  $("#tag-names").replaceChildren(...rangeNames.map((name) => Object.assign(document.createElement("option"), { value: name })));
 }
 
 /** The tag name of a tag filter, read as the API reads it: `<name>:<value>`, or `<name>=<value>`. */
@@ -27,13 +31,14 @@ function filterName(tag) {
 
 /**
  * Spend by the values of the tag named in the form (else of the tag filter's name, else of the
- * first name `seen`) under the dashboard's `query`. A tag filter of another name is not combined:
- * the rollups keep each tag name apart, so the API refuses that query, and the note says why.
+ * range's first tag name) under the dashboard's `query`. A tag filter of another name is not
+ * combined: the rollups keep each tag name apart, so the API refuses that query, and the note
+ * says why.
  */
-export async function showByTag(query, seen = []) {
+export async function showByTag(query) {
   const fresh = beginTags();
   const filtered = filterName(query.tag);
-  const name = tagForm.name.value.trim() || filtered || seen[0];
+  const name = tagForm.name.value.trim() || filtered || rangeNames[0];
   tagForm.name.value = name ?? "";
   tagsTable.dataset.group = `tag:${name}`;
   if (name === undefined || (filtered !== undefined && name !== filtered)) {

@@ -24,6 +24,31 @@ export function usd(value) {
   return (abs >= 1 ? usdFormats.large : abs >= 0.01 ? usdFormats.cents : usdFormats.tiny).format(value);
 }
 
+const SIGNIFICANT = 3;
+const MAX_DECIMALS = 12; // the API's exactness, a pico-dollar
+
+/**
+ * The decimals amounts shown together take, as the `nanometer` command's tables do: at least 2,
+ * and as many more as the smallest non-zero of `values` needs for 3 significant digits.
+ */
+export function moneyDecimals(values) {
+  const amounts = values.filter((v) => typeof v === "number" && v !== 0).map(Math.abs);
+  if (amounts.length === 0) return 2;
+  const leading = Math.floor(Math.log10(Math.min(...amounts))); // 0.000135: -4
+  return Math.min(MAX_DECIMALS, Math.max(2, SIGNIFICANT - 1 - leading));
+}
+
+const fixedFormats = new Map();
+
+/** USD with exactly `decimals` decimals, "$1,234.5000" beside "$0.0115". */
+export function usdFixed(decimals) {
+  if (!fixedFormats.has(decimals)) {
+    const format = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    fixedFormats.set(decimals, (value) => format.format(value));
+  }
+  return fixedFormats.get(decimals);
+}
+
 /** The amount to the pico-dollar the API keeps, as far as a double carries it: the cell's tooltip. */
 export const exactUsd = (value) => exactFormat.format(value);
 

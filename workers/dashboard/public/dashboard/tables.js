@@ -16,6 +16,10 @@ const COLUMNS = [
   ["cache_hit_ratio", "Cache hits", (m) => m.cache_hit_ratio, percent],
 ];
 
+/** The columns measured from shadow calls, whose heading says so when hovered. */
+const SHADOWED = new Set(["mini_cost_usd_measured", "agreement"]);
+const FROM_SHADOW = "From shadow calls (SHADOW_RATE): “—” where there is none to measure from";
+
 export function cell(tag, text, attrs = {}) {
   const el = document.createElement(tag);
   el.textContent = text;
@@ -76,7 +80,7 @@ const narrowValue = (group, value) => (group.startsWith("tag:") ? `${group.slice
 export function renderTable(table, rows, totals) {
   const { group, narrow } = table.dataset;
   const head = wrap("tr", cell("th", GROUP_LABELS[group] ?? group, { scope: "col" }));
-  for (const [, label] of COLUMNS) head.append(cell("th", label, { scope: "col" }));
+  for (const [name, label] of COLUMNS) head.append(cell("th", label, { scope: "col", ...(SHADOWED.has(name) && { title: FROM_SHADOW }) }));
 
   const body = wrap("tbody");
   for (const row of rows) {
