@@ -57,6 +57,8 @@ export default defineConfig({
           environment: "node",
           include: ["test/browser/**/*.e2e.ts", "test/openapi/**/*.e2e.ts"],
           globalSetup: ["./test/support/dev-gateway.ts"],
+          // A page or a validator against wrangler dev, on two cores shared with the other projects.
+          testTimeout: 60_000,
         },
       },
       {
