@@ -15,7 +15,7 @@ describe("/v1/admin/keys", () => {
     // The hash is the key's SHA-256 in lowercase hex (an import of keys would have to compute it the same way).
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(created.key)));
     expect(stored?.key_hash).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
-    expect(stored?.daily_budget_pico).toBe(1_500_000_000_000);
+    expect(stored?.daily_budget_micro).toBe(1_500_000);
 
     const list = await json(await call("/v1/admin/keys"));
     const listed = list.data.find((k: { id: string }) => k.id === created.id);

@@ -29,7 +29,7 @@ export async function afterSettle(db: Db, key: ApiKey, gate: GateSnapshot): Prom
 }
 
 const budgeted = (keyId?: string) =>
-  and(isNull(apiKeys.revokedAt), or(isNotNull(apiKeys.dailyBudgetPico), isNotNull(apiKeys.monthlyBudgetPico)), keyId === undefined ? undefined : eq(apiKeys.id, keyId));
+  and(isNull(apiKeys.revokedAt), or(isNotNull(apiKeys.dailyBudgetMicro), isNotNull(apiKeys.monthlyBudgetMicro)), keyId === undefined ? undefined : eq(apiKeys.id, keyId));
 
 /**
  * The cron's sweep at `now`: every budgeted key's spend (from the ledger's `key_spend`) in the

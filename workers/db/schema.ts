@@ -3,7 +3,8 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 
 /**
  * Money columns hold integer pico-USD (1e-12 USD): every price given with six decimals in USD per
- * 1M tokens is a whole number of pico-USD per token, so every cost is exact. Times are epoch
+ * 1M tokens is a whole number of pico-USD per token, so every cost is exact. Budgets, given with
+ * six decimals, are micro-USD, so that one past $9007 is still below 2^53. Times are epoch
  * milliseconds, UTC.
  */
 
@@ -18,9 +19,10 @@ export const apiKeys = sqliteTable(
     keyPrefix: text("key_prefix").notNull(),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
-    dailyBudgetPico: integer("daily_budget_pico"),
+    /** Budgets in micro-USD (their unit, so any budget is a whole number a double holds exactly); the UTC day's. */
+    dailyBudgetMicro: integer("daily_budget_micro"),
     /** The UTC calendar month's budget. */
-    monthlyBudgetPico: integer("monthly_budget_pico"),
+    monthlyBudgetMicro: integer("monthly_budget_micro"),
     rpm: integer("rpm"),
   },
   (t) => [uniqueIndex("api_keys_key_hash").on(t.keyHash)],

@@ -4,7 +4,7 @@ import type { ApiKey } from "../db/schema";
 import type { InsertedRow } from "../metering/ledger";
 import { type Env, numberVar } from "../env";
 import { ApiError } from "../errors";
-import { usdDecimal } from "../metering/money";
+import { PICO_PER_MICRO, usdDecimal } from "../metering/money";
 import type { GateSnapshot, ReserveResult } from "./key-gate";
 import { spentIn } from "./key-spend";
 import { type Budgets, type Period, periodEnd, periodOf } from "./reservations";
@@ -19,11 +19,10 @@ import { type Budgets, type Period, periodEnd, periodOf } from "./reservations";
  * are in flight, starts from what the key has really spent.
  */
 
-export const budgetsOf = (key: ApiKey): Budgets => ({
-  day: key.dailyBudgetPico === null ? null : BigInt(key.dailyBudgetPico),
-  month: key.monthlyBudgetPico === null ? null : BigInt(key.monthlyBudgetPico),
-});
-export const hasBudget = (key: ApiKey) => key.dailyBudgetPico !== null || key.monthlyBudgetPico !== null;
+const picoOf = (micro: number | null) => (micro === null ? null : BigInt(micro) * PICO_PER_MICRO);
+/** A key's budgets in pico-USD (stored in micro-USD, their unit, exact at any size). */
+export const budgetsOf = (key: ApiKey): Budgets => ({ day: picoOf(key.dailyBudgetMicro), month: picoOf(key.monthlyBudgetMicro) });
+export const hasBudget = (key: ApiKey) => key.dailyBudgetMicro !== null || key.monthlyBudgetMicro !== null;
 
 export const gateOf = (env: Env, keyId: string) => env.KEY_GATE.get(env.KEY_GATE.idFromName(keyId));
 

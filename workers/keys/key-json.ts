@@ -21,14 +21,15 @@ export const keySchema = z
   .meta({ id: "Key" });
 
 export function keyJson(k: ApiKey): z.infer<typeof keySchema> {
+  const budgets = budgetsOf(k);
   return {
     id: k.id,
     name: k.name,
     key_prefix: k.keyPrefix,
     created: new Date(k.createdAt).toISOString(),
     revoked: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
-    daily_budget_usd: usdOrNull(k.dailyBudgetPico),
-    monthly_budget_usd: usdOrNull(k.monthlyBudgetPico),
+    daily_budget_usd: usdOrNull(budgets.day),
+    monthly_budget_usd: usdOrNull(budgets.month),
     rpm: k.rpm,
   };
 }

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { ApiError } from "../errors";
-import { picoFromUsd } from "../metering/money";
+import { microFromUsd } from "../metering/money";
 import { ADMIN, apiRoute, apiRoutes, errorAnswers, jsonAnswer } from "../openapi/define";
 import { requireAdmin } from "./auth";
 import { openGate } from "./budget";
@@ -12,7 +12,7 @@ const budgetUsd = z
   .number()
   .positive()
   .max(1e6)
-  .refine((usd) => picoFromUsd(usd) !== null, "a budget has at most 6 decimals (a micro-dollar)")
+  .refine((usd) => microFromUsd(usd) !== null, "a budget has at most 6 decimals (a micro-dollar)")
   .nullable()
   .optional();
 
@@ -29,11 +29,11 @@ const keyChanges = keySettings
 
 /** The body's settings in storage units; a field left out stays as it is (null clears a budget or rpm). */
 function settingsOf(body: z.infer<typeof keyChanges>): Partial<KeySettings> {
-  const pico = (usd: number | null | undefined) => (usd == null ? null : Number(picoFromUsd(usd)));
+  const micro = (usd: number | null | undefined) => (usd == null ? null : Number(microFromUsd(usd)));
   return {
     ...(body.name !== undefined && { name: body.name }),
-    ...(body.daily_budget_usd !== undefined && { dailyBudgetPico: pico(body.daily_budget_usd) }),
-    ...(body.monthly_budget_usd !== undefined && { monthlyBudgetPico: pico(body.monthly_budget_usd) }),
+    ...(body.daily_budget_usd !== undefined && { dailyBudgetMicro: micro(body.daily_budget_usd) }),
+    ...(body.monthly_budget_usd !== undefined && { monthlyBudgetMicro: micro(body.monthly_budget_usd) }),
     ...(body.rpm !== undefined && { rpm: body.rpm }),
   };
 }
@@ -87,7 +87,7 @@ export const adminKeyRoutes = apiRoutes(
   [
     apiRoute(createKeyRoute, async (c) => {
       const body = c.req.valid("json");
-      const { row, secret } = await createKey(c.get("db"), { dailyBudgetPico: null, monthlyBudgetPico: null, rpm: null, ...settingsOf(body), name: body.name });
+      const { row, secret } = await createKey(c.get("db"), { dailyBudgetMicro: null, monthlyBudgetMicro: null, rpm: null, ...settingsOf(body), name: body.name });
       await openGate(c.env, row.id);
       return c.json({ ...keyJson(row), key: secret }, 201);
     }),

@@ -18,7 +18,7 @@ export async function findActiveKey(db: Db, presented: Digest, now = Date.now())
   return key;
 }
 
-export type KeySettings = Pick<ApiKey, "name" | "dailyBudgetPico" | "monthlyBudgetPico" | "rpm">;
+export type KeySettings = Pick<ApiKey, "name" | "dailyBudgetMicro" | "monthlyBudgetMicro" | "rpm">;
 
 export async function createKey(db: Db, input: KeySettings): Promise<{ row: ApiKey; secret: string }> {
   const secret = newApiKey();

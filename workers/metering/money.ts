@@ -63,13 +63,18 @@ export function exactDecimal(value: number, decimals: number): bigint | null {
   return BigInt(scaled || "0");
 }
 
+export const PICO_PER_MICRO = 1_000_000n;
+
 /**
- * A USD amount (a budget) in pico-USD; null past six decimals (a micro-dollar), which keeps any
- * budget up to $10^9 a whole number that a double and D1 both hold exactly.
+ * A USD amount (a budget) in micro-USD; null past six decimals. Up to $10^9 it is a whole number
+ * below 2^53, which a double and D1 both hold exactly (its pico-USD past $9007 are not).
  */
+export const microFromUsd = (value: number): bigint | null => exactDecimal(value, 6);
+
+/** A USD amount in pico-USD; null past six decimals (a micro-dollar). */
 export function picoFromUsd(value: number): bigint | null {
-  const micro = exactDecimal(value, 6);
-  return micro === null ? null : micro * 1_000_000n;
+  const micro = microFromUsd(value);
+  return micro === null ? null : micro * PICO_PER_MICRO;
 }
 
 /** A price in USD per 1M tokens, to pico-USD per token (the same digits); null past six decimals. */
