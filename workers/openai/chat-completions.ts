@@ -47,11 +47,12 @@ const isUsageChunk = (chunk: ChatCompletionChunk) => chunk.choices.length === 0 
  * not ask for usage, nanometer asked for it on its own account: then the usage chunk and the
  * `usage: null` fields are not forwarded.
  */
-function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> {
+export function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> {
   return {
     inspect(chunk, end) {
       if (chunk.usage) end.usage = usageFromChat(chunk.usage);
       if (chunk.service_tier) end.serviceTier = chunk.service_tier;
+      if (chunk.choices.some((choice) => choice.finish_reason)) end.finished = true;
     },
     frame(chunk) {
       if (forwardUsage) return data(chunk);
@@ -60,6 +61,6 @@ function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> 
       return data(rest);
     },
     last: "data: [DONE]\n\n",
-    brokeOff: () => data({ error: { type: "upstream_error", message: "the upstream stream broke off" } }),
+    error: (message) => data({ error: { type: "upstream_error", message } }),
   };
 }
