@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { readJson, validate } from "../http/body";
 import { usageFromChat } from "../metering/cost";
+import { refuseHostedTools } from "./hosted-tools";
 import { metered, meteredAnswer, meteredStream } from "./passthrough";
 import type { StreamDialect } from "./sse";
 import { createCompletion, createCompletionStream } from "./upstream";
@@ -24,6 +25,7 @@ const chatRequest = z.looseObject({
 /** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const body = validate(chatRequest, await readJson(c));
+  refuseHostedTools(body);
   return metered(c, "chat.completions", body, async (opened) => {
     const { model } = opened;
     if (body.stream) {
