@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { addDays, dayOf } from "../workers/spend/days";
 import { call, createKey, json } from "./support/worker";
 
 async function intentCalls(key: string, n: number): Promise<string[]> {
@@ -51,5 +52,16 @@ describe("GET /v1/spend/requests", () => {
       expect(res.status, query).toBe(400);
       expect((await json(res)).error.field).toBe(field);
     }
+  });
+
+  it("refuses from after to as GET /v1/spend does: 400 naming from", async () => {
+    const { key } = await createKey();
+    const today = dayOf(Date.now());
+    const range = `from=${today}&to=${addDays(today, -1)}`;
+    const [requests, spend] = [await call(`/v1/spend/requests?${range}`, { token: key }), await call(`/v1/spend?${range}`, { token: key })];
+    expect([requests.status, spend.status]).toEqual([400, 400]);
+    const error = (await json(requests)).error;
+    expect(error).toMatchObject({ type: "invalid_request", field: "from" });
+    expect(error).toEqual((await json(spend)).error);
   });
 });

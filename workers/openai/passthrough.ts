@@ -3,9 +3,9 @@ import { attributeBody, endUserOfBody } from "../attribution/attribution";
 import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, openMeter } from "../http/meter";
-import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
+import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, type ModelApi, outputTokenBound } from "../metering/bounds";
 import type { Usage } from "../metering/cost";
-import type { Endpoint, LedgerError, MeteredRequest } from "../metering/metered-request";
+import type { LedgerError, MeteredRequest } from "../metering/metered-request";
 import { relayStream, type StreamDialect, type StreamEnd, withFirstEvent } from "./sse";
 import { upstreamFailure } from "./upstream";
 
@@ -23,7 +23,7 @@ export interface OpenMeter {
  */
 export async function metered(
   c: Context<AppEnv>,
-  endpoint: Endpoint,
+  endpoint: ModelApi,
   body: Record<string, unknown> & { model?: string | undefined; service_tier?: string | null | undefined },
   call: (opened: OpenMeter) => Promise<Response>,
   holdMs?: number,
@@ -31,7 +31,7 @@ export async function metered(
   // The end user from OpenAI's own fields, which go upstream as sent; tags come in the header only.
   attributeBody(c, { tags: {}, endUser: endUserOfBody(body) });
   const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
-  const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(body, reserveOutput) }];
+  const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(endpoint, body, reserveOutput) }];
   const opened = await openMeter(c, endpoint, body.model, body.service_tier, bounds, holdMs);
   try {
     return await call(opened);

@@ -27,7 +27,18 @@ const METRICS = [
   "cost_per_success_usd",
 ] as const;
 
-export const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+/** What a spreadsheet runs as a formula when a cell starts with it (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell: one a spreadsheet would run as a formula gets a leading `'`, so a stored end user
+ * or tag value cannot compute or fetch anything when the file is opened; then RFC 4180 quoting.
+ * Numbers never pass through here: -0.0003 stays a number.
+ */
+export function cell(text: string): string {
+  const inert = FORMULA_START.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
+}
 
 /**
  * Money as exact decimal dollars with all twelve decimals (never 1e-12 notation), so a

@@ -21,11 +21,16 @@ export const rangeQuery = z.object({
   key_id: z.string().max(100).optional(),
 });
 
+/** A 400 naming `from` when it is after `to` (either may be open). */
+export function checkOrder(from: string | undefined, to: string | undefined): void {
+  if (from !== undefined && to !== undefined && from > to) throw badRequest(`from (${from}) is after to (${to})`, "from");
+}
+
 /** from..to: `to` defaults to today, `from` to the 30 days ending at `to`. */
 export function range(q: z.infer<typeof rangeQuery>, today: string): { from: string; to: string } {
   const to = q.to ?? today;
   const from = q.from ?? addDays(to, 1 - DEFAULT_DAYS);
-  if (from > to) throw badRequest(`from (${from}) is after to (${to})`, "from");
+  checkOrder(from, to);
   return { from, to };
 }
 

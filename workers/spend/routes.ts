@@ -11,7 +11,7 @@ import { spendCsv } from "./csv";
 import { dayOf } from "./days";
 import { metricsJson, metricsSchema } from "./spend-json";
 import { projection, projectionSchema } from "./projection";
-import { csvAnswer, range, rangeQuery, scoped, scopeKeyId, spendErrors, tags } from "./read-scope";
+import { checkOrder, csvAnswer, range, rangeQuery, scoped, scopeKeyId, spendErrors, tags } from "./read-scope";
 import { ledgerRowSchema, listLedger, requestsQuery } from "./requests";
 import { tagNamesOperation } from "./tag-names";
 import { usersOperation } from "./users-route";
@@ -155,6 +155,7 @@ export const spendRoutes = apiRoutes([
   tagNamesOperation,
   apiRoute(requestsRoute, async (c) => {
     const q = c.req.valid("query");
+    checkOrder(q.from, q.to);
     return c.json(await listLedger(c.get("db"), q, scopeKeyId(c.get("caller"), q.key_id)), 200);
   }),
 ]);

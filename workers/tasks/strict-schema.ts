@@ -1,4 +1,5 @@
 import { acceptsNull, isJsonObject, type JsonObject, MAX_REF_HOPS, resolveRef } from "./json-schema";
+import { patternProblem } from "./schema-patterns";
 
 /**
  * The caller's JSON Schema made fit for OpenAI's strict structured outputs, or a clear refusal.
@@ -19,7 +20,8 @@ import { acceptsNull, isJsonObject, type JsonObject, MAX_REF_HOPS, resolveRef } 
  *   if/then/else, patternProperties, propertyNames, prefixItems, contains, dependentSchemas, ...);
  * - a free-form object: no `properties`, or `additionalProperties` given as a schema;
  * - an array without `items`; a schema with none of type, enum, const, anyOf/oneOf, $ref;
- * - a `format` strict mode does not know; a `pattern` that is not a valid regular expression;
+ * - a `format` strict mode does not know; a `pattern` RE2 cannot compile (not a regular
+ *   expression, or one with backreferences or lookaround: answers are checked in linear time);
  * - a `$ref` other than "#" or "#/$defs/NAME" ("#/definitions/NAME") naming a definition that
  *   exists; `$defs` anywhere but at the root;
  * - past OpenAI's limits: 10 levels of nested objects, 5000 properties, 1000 enum values; or
@@ -100,7 +102,8 @@ function normalize(node: unknown, at: string, depth: number, walk: Walk): JsonOb
     if (!isJsonObject(node.items)) refuse(at, "an array needs an items schema");
     out.items = normalize(node.items, `${at}/items`, depth, walk);
   }
-  if (node.pattern !== undefined && !compiles(node.pattern)) refuse(at, `pattern ${JSON.stringify(node.pattern)} is not a valid regular expression`);
+  const patternWhy = node.pattern === undefined ? null : patternProblem(node.pattern);
+  if (patternWhy) refuse(at, `pattern ${JSON.stringify(node.pattern)} ${patternWhy}`);
   if (node.format !== undefined && !FORMATS.has(node.format as string)) {
     refuse(at, `format ${JSON.stringify(node.format)} is not supported; use one of ${[...FORMATS].join(", ")}`);
   }
@@ -142,15 +145,6 @@ function nullable(schema: JsonObject): JsonObject {
   const plain = schema.enum === undefined && schema.const === undefined && schema.anyOf === undefined && schema.$ref === undefined;
   if (plain && schema.type !== undefined) return { ...schema, type: [schema.type, "null"].flat() };
   return { anyOf: [schema, { type: "null" }] };
-}
-
-function compiles(pattern: unknown): boolean {
-  try {
-    new RegExp(pattern as string, "u");
-    return typeof pattern === "string";
-  } catch {
-    return false;
-  }
 }
 
 /** The anyOf branch an answer's object or array came from: the first whose shape holds it. */

@@ -3,6 +3,7 @@ import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall } from "
 import { z } from "zod";
 import { answerMessage } from "./answer";
 import { schemaViolation } from "./json-schema";
+import { schemaPatternProblem } from "./schema-patterns";
 import { callerText, defineTask, jsonValue, taskFields } from "./task";
 
 // Messages and tools go upstream as the caller wrote them; only what nanometer reads is checked.
@@ -16,7 +17,14 @@ const functionTool = z.object({
   function: z.looseObject({
     name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a tool name is 1 to 64 letters, digits, _ or -"),
     description: z.string().max(10_000).optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    parameters: z
+      .record(z.string(), z.unknown())
+      .superRefine((parameters, ctx) => {
+        // The arguments are checked against them, so each pattern must be one RE2 runs.
+        const problem = schemaPatternProblem(parameters);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
   }),
 });
 
