@@ -9,7 +9,7 @@ import { simulatorClient } from "./support/sdk";
 
 /**
  * Endings the simulator cannot produce (a `response.failed` terminal event, a stream that breaks
- * off): the simulator's own events, replayed through the relay with that ending.
+ * off or ends early): the simulator's own events, replayed through the relay with that ending.
  */
 async function simulatorEvents(): Promise<ResponseStreamEvent[]> {
   const events: ResponseStreamEvent[] = [];
@@ -55,6 +55,19 @@ describe("the Responses stream dialect of the one SSE relay", () => {
     expect(handedOn[3]).toEqual({ type: "error", code: "upstream_error", message: "the upstream stream broke off", param: null, sequence_number: 3 });
     expect(openaiSchemaErrors("ResponseErrorEvent", handedOn[3])).toEqual([]);
     expect(end).toMatchObject({ usage: null, upstreamError: expect.any(Error) });
+  });
+
+  it("a stream that ends before its terminal event ends with an error event, numbered next, and marks the call failed", async () => {
+    const events = await simulatorEvents();
+    const { text, end } = await relay((async function* () {
+      yield* events.slice(0, 3);
+    })());
+    const handedOn = sseEvents(text);
+    expect(handedOn.slice(0, 3)).toEqual(JSON.parse(JSON.stringify(events.slice(0, 3))));
+    expect(handedOn[3]).toEqual({ type: "error", code: "upstream_error", message: "the upstream's stream ended before its answer did", param: null, sequence_number: 3 });
+    expect(handedOn).toHaveLength(4);
+    expect(openaiSchemaErrors("ResponseErrorEvent", handedOn[3])).toEqual([]);
+    expect(end).toMatchObject({ usage: null, failure: { type: "upstream_error", message: "the upstream's stream ended before its answer did" } });
   });
 
   it("an upstream `error` event is handed on and marks the call failed", async () => {

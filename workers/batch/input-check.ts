@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { badRequest } from "../errors";
+import { hostedTool } from "../openai/hosted-tools";
 import { lineEndUser } from "./attribution";
 import { inputTokenBound, type ModelApi, outputTokenBound } from "../metering/bounds";
 import type { CallBound } from "../metering/cost";
@@ -28,7 +29,8 @@ export function lineProblem(value: unknown, url: string, seen: Map<string, numbe
   if (typeof body.model !== "string") return "has no body.model";
   if (model !== null && body.model !== model) return `uses model ${body.model}, and an earlier line ${model}: a batch runs one model`;
   if (!priceAt(prices, body.model, BATCH_TIER, now)) return `uses model ${body.model}, which has no batch price, so it cannot be metered`;
-  return null;
+  const hosted = hostedTool(body);
+  return hosted && `asks for a hosted tool: ${hosted.message}`;
 }
 
 /** What the input file's check finds: every line's bound, and the end users lines name ([custom_id, end user]). */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { readJson, validate } from "../http/body";
 import { usageFromChat } from "../metering/cost";
+import { refuseHostedTools } from "./hosted-tools";
 import { metered, meteredAnswer, meteredStream } from "./passthrough";
 import type { StreamDialect } from "./sse";
 import { createCompletion, createCompletionStream } from "./upstream";
@@ -24,6 +25,7 @@ const chatRequest = z.looseObject({
 /** POST /v1/chat/completions: the OpenAI request upstream as sent, the answer back unchanged, metered. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const body = validate(chatRequest, await readJson(c));
+  refuseHostedTools(body);
   return metered(c, "chat.completions", body, async (opened) => {
     const { model } = opened;
     if (body.stream) {
@@ -47,11 +49,12 @@ const isUsageChunk = (chunk: ChatCompletionChunk) => chunk.choices.length === 0 
  * not ask for usage, nanometer asked for it on its own account: then the usage chunk and the
  * `usage: null` fields are not forwarded.
  */
-function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> {
+export function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> {
   return {
     inspect(chunk, end) {
       if (chunk.usage) end.usage = usageFromChat(chunk.usage);
       if (chunk.service_tier) end.serviceTier = chunk.service_tier;
+      if (chunk.choices.some((choice) => choice.finish_reason)) end.finished = true;
     },
     frame(chunk) {
       if (forwardUsage) return data(chunk);
@@ -60,6 +63,6 @@ function chatDialect(forwardUsage: boolean): StreamDialect<ChatCompletionChunk> 
       return data(rest);
     },
     last: "data: [DONE]\n\n",
-    brokeOff: () => data({ error: { type: "upstream_error", message: "the upstream stream broke off" } }),
+    error: (message) => data({ error: { type: "upstream_error", message } }),
   };
 }

@@ -14,6 +14,8 @@ export interface StreamEnd {
   clientClosed: boolean;
   /** The upstream stream broke off. */
   upstreamError: unknown;
+  /** The stream carried its answer's end (a chat finish_reason, a Responses terminal or `error` event). */
+  finished: boolean;
 }
 
 /** What differs between the APIs' streams: where usage and tier sit, and how an event is written. */
@@ -22,11 +24,14 @@ export interface StreamDialect<E> {
   inspect(event: E, end: StreamEnd): void;
   /** The event as the caller gets it, one SSE frame; null holds it back. */
   frame(event: E): string | null;
-  /** What the caller gets after the last event. */
+  /** What the caller gets after the last event of a finished stream. */
   last: string;
-  /** The frame that tells the caller the upstream broke off. */
-  brokeOff(): string;
+  /** A frame of the API's error shape: the upstream failed mid-stream. */
+  error(message: string): string;
 }
+
+/** An upstream stream that ended before its answer did: as malformed as a body cut short. */
+const CUT_SHORT: LedgerError = { type: "upstream_error", message: "the upstream's stream ended before its answer did" };
 
 const encoder = new TextEncoder();
 
@@ -49,7 +54,8 @@ export async function withFirstEvent<E>(events: AsyncIterable<E>): Promise<Async
 
 /**
  * Relays an upstream stream to the client as SSE, event by event, while the dialect notes its
- * usage. The upstream is read to its end whoever leaves: writes to the client are queued, never
+ * usage; a stream that ends before its answer did ends with an error frame, as one that breaks
+ * off does, and is a failed call. The upstream is read to its end whoever leaves: writes to the client are queued, never
  * awaited, so a client that stops reading, cancels, or whose connection is dropped before the
  * body is read (its stream then neither read nor cancelled) cannot hold up the reading. Once the
  * upstream has ended, the client has `deliveryMs` to take the rest; one that has not is recorded
@@ -65,7 +71,7 @@ export function relayStream<E>(
 ): ReadableStream<Uint8Array> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
-  const end: StreamEnd = { usage: null, serviceTier: null, failure: null, clientClosed: false, upstreamError: null };
+  const end: StreamEnd = { usage: null, serviceTier: null, failure: null, clientClosed: false, upstreamError: null, finished: false };
   // A cancel by the client errors the writer.
   writer.closed.catch(() => {
     end.clientClosed = true;
@@ -83,10 +89,14 @@ export function relayStream<E>(
         const frame = dialect.frame(event);
         if (frame !== null) send(frame);
       }
-      send(dialect.last);
+      if (end.finished) send(dialect.last);
+      else {
+        end.failure = CUT_SHORT;
+        send(dialect.error(CUT_SHORT.message));
+      }
     } catch (err) {
       end.upstreamError = err;
-      send(dialect.brokeOff());
+      send(dialect.error("the upstream stream broke off"));
     } finally {
       if (!(await delivered(writer, deliveryMs))) end.clientClosed = true;
       await done(end);

@@ -5,6 +5,7 @@ import type { AppEnv } from "../../env";
 import { readJson, validate } from "../../http/body";
 import { closeMeter } from "../../http/meter";
 import { ownedBy, recordOwner } from "../../keys/owned";
+import { refuseHostedTools } from "../hosted-tools";
 import { metered, meteredStream, type OpenMeter } from "../passthrough";
 import { openMeta } from "./background";
 import { billFinished, isFinished } from "./finished";
@@ -28,6 +29,7 @@ const responsesRequest = z.looseObject({
  */
 export async function createResponses(c: Context<AppEnv>): Promise<Response> {
   const body = validate(responsesRequest, await readJson(c));
+  refuseHostedTools(body);
   // Another key's response is no context for this one: the same 404 as for any other use of it.
   if (body.previous_response_id) await ownedBy(c, "response", body.previous_response_id);
   const stored = body.store !== false;

@@ -8,8 +8,8 @@ const frame = (event: { type: string }) => `event: ${event.type}\ndata: ${JSON.s
 /**
  * Responses events: usage and tier sit in the terminal event's response (`response.completed`,
  * `response.incomplete`, `response.failed`); `response.failed` and `error` say the call failed.
- * Every event is handed on; a stream that breaks off ends with an `error` event of OpenAI's
- * shape, numbered after the last one sent.
+ * Every event is handed on; a stream that breaks off, or ends before its terminal event, ends
+ * with an `error` event of OpenAI's shape, numbered after the last one sent.
  */
 export function responsesDialect(): StreamDialect<ResponseStreamEvent> {
   let nextSequence = 0;
@@ -21,14 +21,16 @@ export function responsesDialect(): StreamDialect<ResponseStreamEvent> {
         end.usage = response.usage ? usageFromResponses(response.usage) : null;
         end.serviceTier = response.service_tier ?? null;
         end.failure = failureOf(response);
+        end.finished = true;
       } else if (event.type === "error") {
+        end.finished = true;
         end.failure = { type: "upstream_error", message: `the upstream's stream reported an error: ${event.code ?? ""} ${event.message}`.trim() };
       }
     },
     frame,
     last: "",
-    brokeOff: () => {
-      const error: ResponseErrorEvent = { type: "error", code: "upstream_error", message: "the upstream stream broke off", param: null, sequence_number: nextSequence };
+    error: (message) => {
+      const error: ResponseErrorEvent = { type: "error", code: "upstream_error", message, param: null, sequence_number: nextSequence };
       return frame(error);
     },
   };
