@@ -1,5 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { clockOffset } from "./test/support/clock";
+
+// The suite's clock (test/support/clock.ts), taken once for the isolate and the simulator's process alike.
+process.env.NANOMETER_TEST_CLOCK_OFFSET_MS = clockOffset(process.env.NANOMETER_TEST_NOW);
 
 export default defineConfig({
   test: {
@@ -21,7 +25,7 @@ export default defineConfig({
                 OPENAI_API_KEY: "sk-test-simulator",
                 ADMIN_TOKEN: "test-admin-token",
                 // The suite's clock (test/support/clock.ts): empty runs it on the real one.
-                NANOMETER_TEST_NOW: process.env.NANOMETER_TEST_NOW ?? "",
+                NANOMETER_TEST_CLOCK_OFFSET_MS: process.env.NANOMETER_TEST_CLOCK_OFFSET_MS ?? "",
               },
             },
           })),
@@ -53,6 +57,8 @@ export default defineConfig({
           environment: "node",
           include: ["test/browser/**/*.e2e.ts", "test/openapi/**/*.e2e.ts"],
           globalSetup: ["./test/support/dev-gateway.ts"],
+          // A page or a validator against wrangler dev, on two cores shared with the other projects.
+          testTimeout: 60_000,
         },
       },
       {

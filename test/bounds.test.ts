@@ -70,12 +70,22 @@ describe("the input bound: never fewer tokens than a request holds, by the real 
 });
 
 describe("the output bound", () => {
-  it("is the request's own limit, times its choices, else the fallback", () => {
-    expect(outputTokenBound({ max_completion_tokens: 300 }, 4096)).toBe(300);
-    expect(outputTokenBound({ max_tokens: 200 }, 4096)).toBe(200);
-    expect(outputTokenBound({ max_output_tokens: 100 }, 4096)).toBe(100);
-    expect(outputTokenBound({ max_completion_tokens: 300, n: 3 }, 4096)).toBe(900);
-    expect(outputTokenBound({}, 4096)).toBe(4096);
-    expect(outputTokenBound({ max_completion_tokens: -5, n: "x" }, 4096)).toBe(4096);
+  it("of a Chat Completions request is its max_completion_tokens or max_tokens (the larger), times its choices, else the fallback", () => {
+    expect(outputTokenBound("chat.completions", { max_completion_tokens: 300 }, 4096)).toBe(300);
+    expect(outputTokenBound("chat.completions", { max_tokens: 200 }, 4096)).toBe(200);
+    expect(outputTokenBound("chat.completions", { max_completion_tokens: 1, max_tokens: 200 }, 4096)).toBe(200);
+    expect(outputTokenBound("chat.completions", { max_completion_tokens: 300, n: 3 }, 4096)).toBe(900);
+    expect(outputTokenBound("chat.completions", {}, 4096)).toBe(4096);
+    expect(outputTokenBound("chat.completions", { max_completion_tokens: -5, n: "x" }, 4096)).toBe(4096);
+  });
+
+  it("of a Responses request is its max_output_tokens alone, else the fallback: the other API's limits do not count", () => {
+    expect(outputTokenBound("responses", { max_output_tokens: 100 }, 4096)).toBe(100);
+    expect(outputTokenBound("responses", { max_completion_tokens: 1, max_tokens: 1 }, 4096)).toBe(4096);
+    expect(outputTokenBound("responses", { max_output_tokens: 100, max_completion_tokens: 1, n: 8 }, 4096)).toBe(100);
+  });
+
+  it("of a Chat Completions request ignores max_output_tokens, which only Responses honours", () => {
+    expect(outputTokenBound("chat.completions", { max_output_tokens: 1 }, 4096)).toBe(4096);
   });
 });

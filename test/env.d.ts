@@ -6,7 +6,7 @@ declare global {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       MIGRATION_DB: D1Database;
-      NANOMETER_TEST_NOW: string;
+      NANOMETER_TEST_CLOCK_OFFSET_MS: string;
     }
   }
 }

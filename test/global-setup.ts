@@ -8,7 +8,7 @@ import { shiftClock } from "./support/clock";
  * Worker's time.
  */
 export default async function setup(project: TestProject) {
-  shiftClock(process.env.NANOMETER_TEST_NOW);
+  shiftClock(process.env.NANOMETER_TEST_CLOCK_OFFSET_MS);
   const simulator = await startSimulator({ port: 0 });
   project.provide("simulatorUrl", simulator.url);
   return () => simulator.close();

@@ -20,7 +20,7 @@ async function simulatorEvents(): Promise<ResponseStreamEvent[]> {
 async function relay(upstream: AsyncIterable<ResponseStreamEvent>): Promise<{ text: string; end: StreamEnd }> {
   let ended!: (end: StreamEnd) => void;
   const done = new Promise<StreamEnd>((resolve) => (ended = resolve));
-  const body = relayStream(upstream, responsesDialect(), async (end) => ended(end), () => undefined);
+  const body = relayStream(upstream, responsesDialect(), async (end) => ended(end), () => undefined, 1_000);
   const text = await new Response(body).text();
   return { text, end: await done };
 }

@@ -13,6 +13,8 @@ export interface Env {
   OPENAI_API_KEY?: string;
   ADMIN_TOKEN?: string;
   UPSTREAM_TIMEOUT_MS?: string;
+  /** Once an upstream stream has ended, how long the client has to take the rest before it is recorded as gone (default 5000). */
+  STREAM_DELIVERY_MS?: string;
   /** Requests per minute for keys without their own `rpm`; 0 turns that default off. */
   RATE_LIMIT_RPM?: string;
   MAX_BODY_BYTES?: string;

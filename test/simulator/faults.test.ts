@@ -71,6 +71,22 @@ describe('fault injection', () => {
     expect(() => JSON.parse(text)).toThrow();
   });
 
+  it.each([
+    ['empty_stream', ''],
+    ['done_only', 'data: [DONE]\n\n'],
+  ])('%s answers 200 text/event-stream without a single chunk, streamed or not; the SDK sees no chunk', async (kind, text) => {
+    for (const stream of [true, false]) {
+      const response = await post(sim.url, { ...ask('hello'), stream }, { 'x-sim-fault': kind });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(await response.text()).toBe(text);
+    }
+    const chunks = [];
+    const stream = await sim.client(0).chat.completions.create({ model: 'gpt-5.4-nano', messages: [{ role: 'user', content: `[[sim:fault=${kind}]] hi` }], stream: true });
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks).toEqual([]);
+  });
+
   it('timeout with ms=N hangs that long, then answers normally', async () => {
     const started = Date.now();
     const response = await post(sim.url, ask('slow [[sim:fault=timeout,ms=300]]'));

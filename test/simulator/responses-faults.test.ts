@@ -40,6 +40,14 @@ describe('faults on /v1/responses', () => {
     expect(() => JSON.parse(text)).toThrow();
   });
 
+  it('empty_stream and done_only answer a Responses stream without a single event', async () => {
+    for (const kind of ['empty_stream', 'done_only']) {
+      const events = [];
+      for await (const event of await sim.client(0).responses.create({ ...ask(`[[sim:fault=${kind}]] hi`), stream: true })) events.push(event);
+      expect(events, kind).toEqual([]);
+    }
+  });
+
   it('timeout hangs ms=N then answers, and without ms hangs until the client aborts', async () => {
     const started = Date.now();
     expect((await postResponse(sim.url, ask('slow [[sim:fault=timeout,ms=300]]'))).status).toBe(200);

@@ -6,13 +6,24 @@
  * workers`. Unset, the real clock. Tests derive their days from this clock (relative to now), or
  * pass the rule under test a fixed time of their own; never a date that the product compares
  * with its own clock.
+ *
+ * clockOffset: how far NANOMETER_TEST_NOW is from now, in ms ("" for the real clock).
  */
-export function shiftClock(startAt: string | undefined): void {
-  if (!startAt) return;
+export function clockOffset(startAt: string | undefined): string {
+  if (!startAt) return "";
   const target = Date.parse(startAt);
   if (Number.isNaN(target)) throw new Error(`NANOMETER_TEST_NOW is not a time: ${startAt}`);
+  return String(target - Date.now());
+}
+
+/**
+ * Moves this runtime's Date by `offsetMs` (clockOffset's, computed once by vitest.config.mts):
+ * one offset for every runtime, so the isolate and the simulator, started seconds apart, agree.
+ */
+export function shiftClock(offsetMs: string | undefined): void {
+  if (!offsetMs) return;
+  const offset = Number(offsetMs);
   const RealDate = Date;
-  const offset = target - RealDate.now();
   class ShiftedDate extends RealDate {
     constructor(...args: unknown[]) {
       if (args.length === 0) super(RealDate.now() + offset);

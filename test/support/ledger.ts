@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { attributionColumns } from "../../workers/attribution/attribution";
 import { dbFor } from "../../workers/db/client";
 import type { NewLedgerRow } from "../../workers/db/schema";
+import { recordInserted } from "../../workers/keys/budget";
 import { meter, NO_USAGE, type Usage } from "../../workers/metering/cost";
 import { writeLedgerRows } from "../../workers/metering/ledger";
 import { loadPrices } from "../../workers/metering/prices";
@@ -27,7 +28,10 @@ export interface Seed {
 
 let serial = 0;
 
-/** Writes ledger rows through the one ledger writer, priced by `meter()` at the row's time and tier. */
+/**
+ * Writes ledger rows through the one ledger writer, priced by `meter()` at the row's time and
+ * tier, and adds them to their keys' gates, as the gateway adds spend metered after its call.
+ */
 export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
   const prices = await loadPrices(db());
   const rows = seeds.map((s): NewLedgerRow => {
@@ -56,7 +60,7 @@ export async function seed(seeds: Seed[]): Promise<NewLedgerRow[]> {
       batchId: s.batchId ?? null,
     };
   });
-  await writeLedgerRows(db(), rows);
+  await recordInserted(env, await writeLedgerRows(db(), rows));
   return rows;
 }
 

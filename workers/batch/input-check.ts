@@ -1,15 +1,14 @@
 import type { Env } from "../env";
 import { badRequest } from "../errors";
 import { lineEndUser } from "./attribution";
-import { inputTokenBound, outputTokenBound } from "../metering/bounds";
+import { inputTokenBound, type ModelApi, outputTokenBound } from "../metering/bounds";
 import type { CallBound } from "../metering/cost";
-import type { Endpoint } from "../metering/metered-request";
 import { priceAt, type PriceRow } from "../metering/prices";
 import { textLines } from "./jsonl";
 import { fileContent } from "./upstream";
 
 /** What a batch may target: the endpoints nanometer meters, by URL, with their ledger names. */
-export const BATCH_ENDPOINTS: Record<string, Endpoint> = { "/v1/chat/completions": "chat.completions", "/v1/responses": "responses" };
+export const BATCH_ENDPOINTS: Record<string, ModelApi> = { "/v1/chat/completions": "chat.completions", "/v1/responses": "responses" };
 /** OpenAI's limit on the requests of one batch. */
 export const MAX_BATCH_LINES = 50_000;
 export const BATCH_TIER = "batch";
@@ -42,7 +41,8 @@ export interface CheckedInput extends CallBound {
  * be metered: a 400 naming `input_file_id` and the line number for the first that fails (its
  * safety_identifier or user included).
  * Answers the batch's one model, and the most tokens all its lines can be billed (each line's
- * bound; `reserveOutput` for a line without an output limit), which a budget reserves.
+ * bound, its output by the limit its url's API honours; `reserveOutput` for a line without one),
+ * which a budget reserves. `url` is one of BATCH_ENDPOINTS (the route checked it).
  */
 export async function checkInputFile(
   env: Env,
@@ -53,6 +53,7 @@ export async function checkInputFile(
   reserveOutput: number,
 ): Promise<CheckedInput> {
   const { body } = await fileContent(env, fileId);
+  const api = BATCH_ENDPOINTS[url]!;
   const seen = new Map<string, number>();
   let model: string | null = null;
   let number = 0;
@@ -75,7 +76,7 @@ export async function checkInputFile(
     if (endUser) endUsers.push([line.custom_id, endUser]);
     model = line.body.model;
     inputTokens += inputTokenBound(line.body);
-    outputTokens += outputTokenBound(line.body, reserveOutput);
+    outputTokens += outputTokenBound(api, line.body, reserveOutput);
     if (seen.size > MAX_BATCH_LINES) throw badRequest(`input_file_id: ${fileId} has more than ${MAX_BATCH_LINES} requests, a batch's limit`, "input_file_id");
   }
   if (model === null) throw badRequest(`input_file_id: ${fileId} has no requests`, "input_file_id");

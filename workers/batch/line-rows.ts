@@ -50,6 +50,6 @@ export const ledgerWriter =
   async (lines, upstream) => {
     const users = await lineUsers(ctx.db, ctx.batchId, lines.map((line) => line.customId));
     const rows = lines.flatMap((line) => batchRows(ctx, meterLine(ctx, line, upstream, { endUser: users.get(line.customId) ?? null }), line.status, line.error));
-    await recordInserted(ctx.env, ctx.db, await writeLedgerRows(ctx.db, rows));
+    await recordInserted(ctx.env, await writeLedgerRows(ctx.db, rows));
   };
 

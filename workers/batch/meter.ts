@@ -116,7 +116,7 @@ export async function meterBatch(
   }
   // Every line is in the ledger (and in its key's budget, row by row): the creating call's hold ends.
   if (await settle(db, "batch", batch.id)) {
-    await releaseHold(env, db, owned.keyId, owned.requestId, ended);
+    await releaseHold(env, owned.keyId, owned.requestId, ended);
     await forgetLineUsers(db, batch.id);
   }
   return "settled";

@@ -77,7 +77,7 @@ export const taskResultWriter =
       const item = items.get(line.customId);
       return item === undefined ? [] : [{ customId: line.customId, ...readTaskLine(ctx, task, line, item, upstream) }];
     });
-    await recordInserted(ctx.env, ctx.db, await writeLedgerRows(ctx.db, results.flatMap((r) => batchRows(ctx, r.meter, r.status, r.error))));
+    await recordInserted(ctx.env, await writeLedgerRows(ctx.db, results.flatMap((r) => batchRows(ctx, r.meter, r.status, r.error))));
     const updates = results.map((r) =>
       ctx.db
         .update(taskBatchItems)

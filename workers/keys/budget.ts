@@ -1,7 +1,6 @@
 import { budgetCrossed } from "../alerts/thresholds";
 import type { Db } from "../db/client";
-import { eq, inArray } from "drizzle-orm";
-import { type ApiKey, apiKeys } from "../db/schema";
+import type { ApiKey } from "../db/schema";
 import type { InsertedRow } from "../metering/ledger";
 import { type Env, numberVar } from "../env";
 import { ApiError } from "../errors";
@@ -15,7 +14,9 @@ import { type Budgets, type Period, periodEnd, periodOf } from "./reservations";
  * call its largest possible cost is reserved, atomically, against what the key has spent and
  * what its calls in flight hold; when the call ends the reservation becomes its real cost. So
  * under any concurrency the billed spend never passes a budget, except by what a passthrough call
- * writes beyond the output it reserved. Keys without a budget skip all of this.
+ * writes beyond the output it reserved. Keys without a budget reserve nothing, but their calls'
+ * costs are counted in the gate all the same (settleCall), so a budget set later, or while calls
+ * are in flight, starts from what the key has really spent.
  */
 
 export const budgetsOf = (key: ApiKey): Budgets => ({
@@ -86,7 +87,27 @@ export async function settle(env: Env, hold: Hold, pico: bigint, time: number): 
   }
 }
 
-/** Adds spend made without a reservation (metered later by the poller) to the key's periods. */
+/**
+ * Ends a call's part in its key's budget, off the caller's clock: its hold becomes its real cost,
+ * or, when it held none (no budget when it began), its cost is added to the key's spend all the same.
+ */
+export function settleCall(env: Env, keyId: string, hold: Hold | null, pico: bigint, time: number): Promise<GateSnapshot | null> {
+  return hold ? settle(env, hold, pico, time) : recordSpend(env, keyId, pico, time);
+}
+
+/**
+ * Starts a new key's gate from its ledger while that is empty, so that no later read of the
+ * ledger can race the first call's row (counted twice, in the ledger read and as it settles).
+ */
+export async function openGate(env: Env, keyId: string): Promise<void> {
+  try {
+    await gateOf(env, keyId).snapshot(keyId);
+  } catch (err) {
+    console.error("key gate unavailable, it starts from the ledger on first use", err instanceof Error ? err.message : typeof err);
+  }
+}
+
+/** Adds spend made without a reservation (a call begun without a budget, a line metered by the poller) to the key's periods. */
 export async function recordSpend(env: Env, keyId: string, pico: bigint, time: number): Promise<GateSnapshot | null> {
   if (pico === 0n) return null;
   try {
@@ -101,19 +122,12 @@ export async function recordSpend(env: Env, keyId: string, pico: bigint, time: n
  * Spend metered after its call had ended (a background response billed when it finished, a
  * batch's lines): the rows a write really inserted, added to their keys' gates, each row once
  * however many writers raced (only the write that inserted a row answers it); with `holdId`,
- * ending the reservation the call has held since it began. Keys without a budget have no gate.
+ * ending the reservation the call has held since it began.
  */
-export async function recordInserted(env: Env, db: Db, inserted: readonly InsertedRow[], holdId?: string): Promise<void> {
+export async function recordInserted(env: Env, inserted: readonly InsertedRow[], holdId?: string): Promise<void> {
   const billed = holdId === undefined ? inserted.filter((row) => row.costPico !== 0) : inserted;
-  if (billed.length === 0) return;
-  const keys = await db
-    .select({ id: apiKeys.id, dailyBudgetPico: apiKeys.dailyBudgetPico, monthlyBudgetPico: apiKeys.monthlyBudgetPico })
-    .from(apiKeys)
-    .where(inArray(apiKeys.id, [...new Set(billed.map((row) => row.keyId))]));
-  const budgeted = new Set(keys.filter((k) => k.dailyBudgetPico !== null || k.monthlyBudgetPico !== null).map((k) => k.id));
   const groups = new Map<string, { keyId: string; time: number; pico: bigint }>();
   for (const row of billed) {
-    if (!budgeted.has(row.keyId)) continue;
     const group = `${row.keyId}|${row.time}`;
     const sum = groups.get(group) ?? { keyId: row.keyId, time: row.time, pico: 0n };
     groups.set(group, { ...sum, pico: sum.pico + BigInt(row.costPico) });
@@ -124,10 +138,9 @@ export async function recordInserted(env: Env, db: Db, inserted: readonly Insert
   }
 }
 
-/** Ends a hold that metering has already counted row by row (a batch's, once every line is in the ledger). */
-export async function releaseHold(env: Env, db: Db, keyId: string, holdId: string, time: number): Promise<void> {
-  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, keyId));
-  if (key && hasBudget(key)) await settle(env, { keyId, id: holdId }, 0n, time);
+/** Ends a hold that metering has already counted row by row (a batch's, once every line is in the ledger), whatever the key's budget is now. */
+export async function releaseHold(env: Env, keyId: string, holdId: string, time: number): Promise<void> {
+  await settle(env, { keyId, id: holdId }, 0n, time);
 }
 
 async function ledgerCheck(db: Db, key: ApiKey, budgets: Budgets, pico: bigint): Promise<null> {

@@ -3,7 +3,7 @@ import { dbFor } from "../db/client";
 import type { Env } from "../env";
 import { gcra, type Verdict } from "./gcra";
 import { spentIn } from "./key-spend";
-import { addSpend, admission, type BudgetState, type Budgets, dropExpired, type Period, periodOf, reservedIn } from "./reservations";
+import { addSpend, admission, type BudgetState, type Budgets, dropExpired, type Period, periodOf, reservedIn, rollTo } from "./reservations";
 
 export interface ReserveRequest {
   keyId: string;
@@ -40,10 +40,12 @@ const STATE = "budget";
  * binding cannot carry a per-key rpm, and D1 counters would put a write on every call.
  *
  * The budgets are durable (the SQLite storage of the object): the spend of the current UTC day
- * and month and the reservations of calls in flight (reservations.ts). A period's spend starts
- * from the ledger's (`key_spend`, read from D1 when the period begins or the object first loads)
- * and then grows by each call's real cost as it settles, and by spend that needed no reservation
- * (recordSpend); every ledger row of the key goes with one such increment, so the two agree.
+ * and month and the reservations of calls in flight (reservations.ts). The spend is read from the
+ * ledger (`key_spend`) once, when the object has none (a new key's is empty), and then grows by
+ * each call's real cost: as its reservation settles, or, for a call that held none (its key had
+ * no budget when it began, or a batch line metered later), as recordSpend. Every call of the key
+ * counts, budget or not, so whatever happens to the budget the state stays the ledger's, and a
+ * new period starts at zero. Every ledger row of the key goes with one such increment.
  */
 export class KeyGate extends DurableObject<Env> {
   private readonly rate = { tat: 0 };
@@ -84,7 +86,7 @@ export class KeyGate extends DurableObject<Env> {
     return snapshot(state);
   }
 
-  /** Spend that needed no reservation (written by the poller, say), added to its periods. */
+  /** Spend that held no reservation (a call begun without a budget, a line the poller metered), added to its periods. */
   async recordSpend(keyId: string, pico: bigint, time: number): Promise<GateSnapshot> {
     const state = await this.current(keyId);
     addSpend(state, pico, periodOf("day", time), periodOf("month", time));
@@ -96,26 +98,31 @@ export class KeyGate extends DurableObject<Env> {
     return snapshot(await this.current(keyId));
   }
 
-  /** The state for now: loaded once, and restarted from the ledger when a day or month begins. */
+  /** The state for now: read from the ledger once, and moved on to the current day and month. */
   private async current(keyId: string): Promise<BudgetState> {
     const now = Date.now();
     const [day, month] = [periodOf("day", now), periodOf("month", now)];
     if (this.state?.day !== day || this.state.month !== month) {
-      // No other event runs while the periods are read: no call can be admitted against a stale one.
+      // No other event runs meanwhile: no call can be admitted against a stale period.
       await this.ctx.blockConcurrencyWhile(async () => {
         const stored = this.state ?? (await this.ctx.storage.get<BudgetState>(STATE));
-        const db = dbFor(this.env.DB);
-        this.state = {
-          day,
-          daySpent: stored?.day === day ? stored.daySpent : await spentIn(db, keyId, "day", day),
-          month,
-          monthSpent: stored?.month === month ? stored.monthSpent : await spentIn(db, keyId, "month", month),
-          reservations: stored?.reservations ?? {},
-        };
+        this.state = stored?.countsEveryCall ? rollTo(stored, day, month) : await this.fromLedger(keyId, day, month, stored);
         await this.save();
       });
     }
     return this.state!;
+  }
+
+  private async fromLedger(keyId: string, day: string, month: string, stored: BudgetState | undefined): Promise<BudgetState> {
+    const db = dbFor(this.env.DB);
+    return {
+      day,
+      daySpent: await spentIn(db, keyId, "day", day),
+      month,
+      monthSpent: await spentIn(db, keyId, "month", month),
+      reservations: stored?.reservations ?? {},
+      countsEveryCall: true,
+    };
   }
 
   private save(): Promise<void> {

@@ -36,6 +36,12 @@ export interface BudgetState {
   month: string;
   monthSpent: bigint;
   reservations: Record<string, Reservation>;
+  /**
+   * Every call of the key, with a budget or without, has been counted in this state since it was
+   * read from the ledger. A state stored without it (counting only calls made under a budget) is
+   * read from the ledger again.
+   */
+  countsEveryCall?: true;
 }
 
 export type Budgets = Record<Period, bigint | null>;
@@ -67,6 +73,21 @@ export function admission(state: BudgetState, budgets: Budgets, pico: bigint): A
     if (spent + reservedIn(state, period) + pico > budget) return { kind: "full", period };
   }
   return { kind: "admitted" };
+}
+
+/**
+ * The state in the periods of `day` and `month`: one that has ended starts again at zero, since
+ * the spend of the new one is all still to be counted here (a call begun in the old one counts
+ * there, as its ledger row does).
+ */
+export function rollTo(state: BudgetState, day: string, month: string): BudgetState {
+  return {
+    ...state,
+    day,
+    daySpent: state.day === day ? state.daySpent : 0n,
+    month,
+    monthSpent: state.month === month ? state.monthSpent : 0n,
+  };
 }
 
 /** Adds a real cost to the periods it belongs to, where they are still the current ones. */

@@ -4,6 +4,7 @@ import { ApiError } from "../errors";
 import { picoFromUsd } from "../metering/money";
 import { ADMIN, apiRoute, apiRoutes, errorAnswers, jsonAnswer } from "../openapi/define";
 import { requireAdmin } from "./auth";
+import { openGate } from "./budget";
 import { keyJson, keySchema, keyWithSpend, keyWithSpendSchema } from "./key-json";
 import { createKey, type KeySettings, listKeys, revokeKey, updateKey } from "./store";
 
@@ -87,6 +88,7 @@ export const adminKeyRoutes = apiRoutes(
     apiRoute(createKeyRoute, async (c) => {
       const body = c.req.valid("json");
       const { row, secret } = await createKey(c.get("db"), { dailyBudgetPico: null, monthlyBudgetPico: null, rpm: null, ...settingsOf(body), name: body.name });
+      await openGate(c.env, row.id);
       return c.json({ ...keyJson(row), key: secret }, 201);
     }),
     apiRoute(listKeysRoute, async (c) => {

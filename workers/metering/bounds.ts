@@ -43,11 +43,18 @@ export function inputTokenBound(request: unknown): number {
 /** A positive whole number from a request field, else undefined. */
 const limit = (value: unknown) => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : undefined);
 
+/** The two model APIs a passthrough call or a batch line targets, by their ledger names. */
+export type ModelApi = "chat.completions" | "responses";
+
 /**
- * Output tokens a Chat Completions or Responses request can be billed: its own limit (reasoning
- * counts against it), else `fallback`; times `n` choices.
+ * Output tokens a request to `api` can be billed: the limit that API honours (reasoning counts
+ * against it), else `fallback`. A limit of the other API is ignored, as the upstream ignores it.
+ * Chat Completions: `max_completion_tokens` or the deprecated `max_tokens` (the larger, should a
+ * request give both), times `n` choices. Responses: `max_output_tokens`, one answer.
  */
-export function outputTokenBound(request: Record<string, unknown>, fallback: number): number {
-  const own = limit(request.max_completion_tokens) ?? limit(request.max_tokens) ?? limit(request.max_output_tokens) ?? fallback;
+export function outputTokenBound(api: ModelApi, request: Record<string, unknown>, fallback: number): number {
+  if (api === "responses") return limit(request.max_output_tokens) ?? fallback;
+  const limits = [limit(request.max_completion_tokens), limit(request.max_tokens)].filter((l) => l !== undefined);
+  const own = limits.length ? Math.max(...limits) : fallback;
   return own * (limit(request.n) ?? 1);
 }

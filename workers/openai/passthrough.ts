@@ -3,10 +3,10 @@ import { attributeBody, endUserOfBody } from "../attribution/attribution";
 import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, openMeter } from "../http/meter";
-import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
+import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, type ModelApi, outputTokenBound } from "../metering/bounds";
 import type { Usage } from "../metering/cost";
-import type { Endpoint, LedgerError, MeteredRequest } from "../metering/metered-request";
-import { relayStream, type StreamDialect, type StreamEnd } from "./sse";
+import type { LedgerError, MeteredRequest } from "../metering/metered-request";
+import { relayStream, type StreamDialect, type StreamEnd, withFirstEvent } from "./sse";
 import { upstreamFailure } from "./upstream";
 
 /** The OpenAI-compatible paths (chat/completions, responses): the upstream's answer unchanged, metered. */
@@ -23,7 +23,7 @@ export interface OpenMeter {
  */
 export async function metered(
   c: Context<AppEnv>,
-  endpoint: Endpoint,
+  endpoint: ModelApi,
   body: Record<string, unknown> & { model?: string | undefined; service_tier?: string | null | undefined },
   call: (opened: OpenMeter) => Promise<Response>,
   holdMs?: number,
@@ -31,7 +31,7 @@ export async function metered(
   // The end user from OpenAI's own fields, which go upstream as sent; tags come in the header only.
   attributeBody(c, { tags: {}, endUser: endUserOfBody(body) });
   const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
-  const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(body, reserveOutput) }];
+  const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(endpoint, body, reserveOutput) }];
   const opened = await openMeter(c, endpoint, body.model, body.service_tier, bounds, holdMs);
   try {
     return await call(opened);
@@ -55,23 +55,31 @@ export function meteredAnswer(
   return c.body(answer.body, 200, { "content-type": "application/json" });
 }
 
-/** Relays the upstream's stream to the caller; its ledger row is written once the upstream has ended. */
-export function meteredStream<E>(
+/**
+ * Relays the upstream's stream to the caller once its first event has come (before it, a failure
+ * is the caller's error: `metered` records it); its ledger row is written once the upstream has ended.
+ */
+export async function meteredStream<E>(
   c: Context<AppEnv>,
   { meter, model }: OpenMeter,
   upstream: { stream: AsyncIterable<E>; upstream: string },
   dialect: StreamDialect<E>,
-): Response {
+): Promise<Response> {
+  const events = await withFirstEvent(upstream.stream);
   const finish = async (end: StreamEnd) => {
     if (end.usage) meter.bill(model, upstream.upstream, end.usage, end.serviceTier);
     const { status, error } = streamOutcome(end);
     closeMeter(c, meter, model, status, error);
   };
-  const body = relayStream(upstream.stream, dialect, finish, (work) => c.executionCtx.waitUntil(work));
+  const deliveryMs = numberVar(c.env.STREAM_DELIVERY_MS, DEFAULT_STREAM_DELIVERY_MS);
+  const body = relayStream(events, dialect, finish, (work) => c.executionCtx.waitUntil(work), deliveryMs);
   return new Response(body, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
   });
 }
+
+/** A client that has not taken the rest of a stream 5 s after the upstream's end is taken for gone. */
+const DEFAULT_STREAM_DELIVERY_MS = 5_000;
 
 /** How a stream ended, for its ledger row: the caller already has its answer, or what there was of it. */
 function streamOutcome(end: StreamEnd): { status: number; error: LedgerError | null } {

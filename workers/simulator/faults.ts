@@ -8,7 +8,7 @@ import { errorResponse, InvalidRequestError } from './errors';
 import { hashString } from './hash';
 import { sleep, untilAborted } from './timing';
 
-const FAULT_KINDS = ['429', '500', '503', '400', 'timeout', 'malformed'] as const;
+const FAULT_KINDS = ['429', '500', '503', '400', 'timeout', 'malformed', 'empty_stream', 'done_only'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type Fault = {
@@ -149,6 +149,10 @@ async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Respons
         status: 200,
         headers: { 'content-type': 'application/json' },
       });
+    case 'empty_stream':
+      return eventStream('');
+    case 'done_only':
+      return eventStream('data: [DONE]\n\n');
     case 'timeout':
       if (fault.hangMs === null) {
         await untilAborted(signal);
@@ -157,4 +161,9 @@ async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Respons
       await sleep(fault.hangMs, signal);
       return null;
   }
+}
+
+/** A 200 event stream with the given body and no event of the API's, streamed or not: an upstream that answers a call with nothing. */
+function eventStream(body: string): Response {
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
 }

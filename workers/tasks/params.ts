@@ -21,5 +21,5 @@ export function taskParams<S extends z.ZodType<TaskInput>, O extends object>(tas
 export const taskBound = (params: TaskParams, model: string): CallBound => ({
   model,
   inputTokens: inputTokenBound({ ...params, model }),
-  outputTokens: outputTokenBound(params, 0),
+  outputTokens: outputTokenBound("chat.completions", params, 0),
 });

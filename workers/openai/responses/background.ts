@@ -38,7 +38,7 @@ export async function settleBackground(env: Env, db: Db, owned: OwnedObject, res
   const { model, tier } = JSON.parse(owned.meta ?? "{}") as OpenMeta;
   const meter = new MeteredRequest(owned.requestId, owned.keyId, "responses", await loadPrices(db), tier, owned.createdAt);
   const { status, error } = response ? billFinished(meter, model, upstream, response) : { status: 200, error: GONE };
-  await recordInserted(env, db, await writeLedgerRows(db, meter.ledgerRows(status, error, model)), owned.requestId);
+  await recordInserted(env, await writeLedgerRows(db, meter.ledgerRows(status, error, model)), owned.requestId);
   await settle(db, "response", owned.id);
 }
 
