@@ -93,6 +93,18 @@ describe("POST /v1/extract", () => {
     });
   });
 
+  it("takes recursive schemas that have a way out: an optional property, an array that may be empty, a null", () => {
+    const node = (properties: object, required: string[]) => ({ type: "object", properties, required });
+    for (const item of [
+      node({ next: { $ref: "#/$defs/item" } }, []),
+      node({ children: { type: "array", items: { $ref: "#/$defs/item" } } }, ["children"]),
+      node({ parent: { anyOf: [{ $ref: "#/$defs/item" }, { type: "null" }] } }, ["parent"]),
+    ]) {
+      const schema = { ...node({ root: { $ref: "#/$defs/item" }, again: { $ref: "#" } }, ["root"]), $defs: { item } };
+      expect(toStrictSchema(schema).$defs).toBeDefined();
+    }
+  });
+
   it("drops the nulls normalization added before checking, keeps the caller's own, and 422s an answer that breaks the schema", () => {
     const schema = {
       type: "object",
@@ -146,6 +158,13 @@ describe("POST /v1/extract", () => {
       [{ ...object({ a: { type: "string" } }), required: ["b"] }, 'required names "b"'],
       [deep, "levels of nested objects"],
       [object({ nested }), "levels of nested schemas"],
+      // $refs that loop without a way out: no finite answer fits them.
+      [{ ...object({ x: { $ref: "#/$defs/a" } }), required: ["x"], $defs: { a: { $ref: "#/$defs/b" }, b: { $ref: "#/$defs/a" } } }, "at #/$defs/a: no finite value fits"],
+      [{ ...object({ x: { $ref: "#/$defs/a" } }), $defs: { a: { $ref: "#/$defs/a" } } }, "at #/$defs/a: no finite value fits"],
+      [{ ...object({ x: { $ref: "#/$defs/a" } }), $defs: { a: { anyOf: [{ $ref: "#/$defs/a" }] } } }, "at #/$defs/a: no finite value fits"],
+      [{ ...object({ x: { $ref: "#/$defs/a" } }), $defs: { a: { ...object({ n: { $ref: "#/$defs/a" } }), required: ["n"] } } }, "at #/$defs/a: no finite value fits"],
+      [{ ...object({ x: { $ref: "#" } }), required: ["x"] }, "at #: no finite value fits"],
+      [{ ...object({ x: { $ref: "#/$defs/a" } }), $defs: { a: { type: "array", items: { $ref: "#/$defs/a" }, minItems: 1 } } }, "at #/$defs/a: no finite value fits"],
     ];
     for (const [schema, reason] of cases) {
       const res = await call("/v1/extract", { token: key, body: { text: "x", schema } });

@@ -4,6 +4,9 @@ import { badRequest } from "../errors";
 /** A call's tags, name → value. */
 export type Tags = Record<string, string>;
 
+/** Tags without a prototype, so a tag named `__proto__` is set like any other, not swallowed by the setter. */
+const noTags = (): Tags => Object.create(null);
+
 export const MAX_TAGS = 10;
 /** What a tag name and a tag value are made of (SPEC: Attribution). */
 export const TAG_PART = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -26,15 +29,21 @@ function tagProblem(name: string, value: string): string | null {
 
 const tooMany = (names: string[]) => `at most ${MAX_TAGS} tags, not ${names.length} (${names.join(", ")})`;
 
-/** `tags` in a task body: an object of name → value, checked as the header is. */
-export const tagsObject = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
-  const names = Object.keys(tags);
-  if (names.length > MAX_TAGS) ctx.addIssue({ code: "custom", message: tooMany(names) });
-  for (const [name, value] of Object.entries(tags)) {
-    const problem = tagProblem(name, value);
-    if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
-  }
-});
+/**
+ * `tags` in a task body: an object of name → value, checked as the header is. Read as given, not
+ * rebuilt by z.record, which leaves out a key named `__proto__` without a word.
+ */
+export const tagsObject = z
+  .custom<Tags>((raw) => typeof raw === "object" && raw !== null && !Array.isArray(raw), "tags must be an object of name → value")
+  .superRefine((tags, ctx) => {
+    const names = Object.keys(tags);
+    if (names.length > MAX_TAGS) ctx.addIssue({ code: "custom", message: tooMany(names) });
+    for (const [name, value] of Object.entries(tags as Record<string, unknown>)) {
+      const problem = typeof value === "string" ? tagProblem(name, value) : `tag ${name}'s value must be a string`;
+      if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+    }
+  })
+  .meta({ type: "object", additionalProperties: { type: "string" } });
 
 /** An end user as a body sends it (`user`, `safety_identifier`): empty means none. */
 export const endUserText = z
@@ -49,7 +58,7 @@ export const endUserText = z
 export function parseTagsHeader(header: string | undefined): Tags {
   if (header === undefined || header.trim() === "") return {};
   const pairs = header.split(",");
-  const tags: Tags = {};
+  const tags = noTags();
   const problems = pairs.length > MAX_TAGS ? [tooMany(pairs.map((pair) => pair.split("=")[0]!.trim()))] : [];
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
@@ -80,7 +89,7 @@ export function parseUserHeader(header: string | undefined): string | null {
  * must have the same value in both (a conflict is refused, never silently resolved).
  */
 export function mergeTags(header: Tags, body: Tags): Tags {
-  const merged: Tags = { ...header };
+  const merged = Object.assign(noTags(), header);
   for (const [name, value] of Object.entries(body)) {
     if (Object.hasOwn(header, name) && header[name] !== value) {
       throw badRequest(`tags.${name}: the body says ${quoted(value)}, ${TAGS_HEADER} says ${quoted(header[name]!)}`, `tags.${name}`);

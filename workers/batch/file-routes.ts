@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { FileObject } from "openai/resources/files";
 import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
+import { relayBody } from "../http/body";
 import { callerKey } from "../keys/auth";
 import { forgetOwned, ownedBy } from "../keys/owned";
 import { listJson, ownedPage } from "./lists";
@@ -24,7 +25,7 @@ export const fileRoutes = new Hono<AppEnv>()
     }
     // With its length known the upload goes upstream with a content-length, as it came.
     const length = Number(c.req.header("content-length"));
-    const file = await uploadFile(c.env, Number.isSafeInteger(length) && length > 0 ? body.pipeThrough(new FixedLengthStream(length)) : body, contentType);
+    const file = await relayBody(body, Number.isSafeInteger(length) && length > 0 ? length : null, (upload) => uploadFile(c.env, upload, contentType));
     if (file.purpose !== "batch") {
       await deleteFile(c.env, file.id).catch(() => undefined);
       throw badRequest(`purpose: nanometer keeps files for the Batch API only (purpose batch), not ${file.purpose}`, "purpose");

@@ -1,3 +1,4 @@
+import { infiniteTarget } from "./finite-schema";
 import { acceptsNull, isJsonObject, type JsonObject, MAX_REF_HOPS, resolveRef } from "./json-schema";
 import { patternProblem } from "./schema-patterns";
 
@@ -23,7 +24,7 @@ import { patternProblem } from "./schema-patterns";
  * - a `format` strict mode does not know; a `pattern` RE2 cannot compile (not a regular
  *   expression, or one with backreferences or lookaround: answers are checked in linear time);
  * - a `$ref` other than "#" or "#/$defs/NAME" ("#/definitions/NAME") naming a definition that
- *   exists; `$defs` anywhere but at the root;
+ *   exists; `$defs` anywhere but at the root; `$ref`s that loop with no way out (finite-schema.ts);
  * - past OpenAI's limits: 10 levels of nested objects, 5000 properties, 1000 enum values; or
  *   past 64 levels of schemas nested in any way.
  */
@@ -69,6 +70,8 @@ export function toStrictSchema(schema: JsonObject): JsonObject {
   }
   if (walk.properties > MAX_PROPERTIES) refuse("#", `more than ${MAX_PROPERTIES} properties in all`);
   if (walk.enumValues > MAX_ENUM_VALUES) refuse("#", `more than ${MAX_ENUM_VALUES} enum values in all`);
+  const infinite = infiniteTarget(strict);
+  if (infinite) refuse(infinite, "no finite value fits: its $refs loop back with no way out (give the loop a null, an optional property or an array that may be empty)");
   return strict;
 }
 
