@@ -50,7 +50,7 @@ export const batchesRoutes = new Hono<AppEnv>()
       throw err instanceof ApiError && err.status === 404 ? badRequest(`input_file_id: no file with id ${body.input_file_id}`, "input_file_id") : err;
     });
     const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
-    const bound = await checkInputFile(c.env, body.input_file_id, body.endpoint, await loadPrices(c.get("db")), Date.now(), reserveOutput);
+    const bound = await checkInputFile(c, body.input_file_id, body.endpoint, await loadPrices(c.get("db")), Date.now(), reserveOutput);
     return withBatchReservation(c, bound, async () => {
       const batch = await createBatch(c.env, body as unknown as BatchCreateParams);
       const meta = { job: BATCH_ENDPOINTS[body.endpoint]!, model: bound.model, ...c.get("attribution") };

@@ -1,5 +1,8 @@
-import type { Env } from "../env";
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
+import { notOwned, ownedReferences } from "../keys/owned";
+import { type StoredReference, storedReferences } from "../keys/references";
 import { lineEndUser } from "./attribution";
 import { inputTokenBound, outputTokenBound } from "../metering/bounds";
 import type { CallBound } from "../metering/cost";
@@ -40,24 +43,26 @@ export interface CheckedInput extends CallBound {
 /**
  * Reads the input file from the upstream, line by line, and checks every line as the batch will
  * be metered: a 400 naming `input_file_id` and the line number for the first that fails (its
- * safety_identifier or user included).
+ * safety_identifier or user included, and the stored ids it names: the caller's own).
  * Answers the batch's one model, and the most tokens all its lines can be billed (each line's
  * bound; `reserveOutput` for a line without an output limit), which a budget reserves.
  */
 export async function checkInputFile(
-  env: Env,
+  c: Context<AppEnv>,
   fileId: string,
   url: string,
   prices: readonly PriceRow[],
   now: number,
   reserveOutput: number,
 ): Promise<CheckedInput> {
-  const { body } = await fileContent(env, fileId);
+  const { body } = await fileContent(c.env, fileId);
   const seen = new Map<string, number>();
   let model: string | null = null;
   let number = 0;
   let [inputTokens, outputTokens] = [0, 0];
   const endUsers: [string, string][] = [];
+  // Lines naming stored ids: checked (and their pulled-in tokens counted) together, once read.
+  const referencing: { number: number; inputTokens: number; refs: StoredReference[] }[] = [];
   for await (const text of textLines(body)) {
     number += 1;
     if (text.trim() === "") continue;
@@ -74,10 +79,25 @@ export async function checkInputFile(
     const endUser = lineEndUser(line.body, `input_file_id: line ${number} of ${fileId}`);
     if (endUser) endUsers.push([line.custom_id, endUser]);
     model = line.body.model;
-    inputTokens += inputTokenBound(line.body);
+    const refs = storedReferences(line.body);
+    if (refs.length === 0) inputTokens += inputTokenBound(line.body);
+    else referencing.push({ number, inputTokens: inputTokenBound(line.body), refs });
     outputTokens += outputTokenBound(line.body, reserveOutput);
     if (seen.size > MAX_BATCH_LINES) throw badRequest(`input_file_id: ${fileId} has more than ${MAX_BATCH_LINES} requests, a batch's limit`, "input_file_id");
   }
   if (model === null) throw badRequest(`input_file_id: ${fileId} has no requests`, "input_file_id");
+  inputTokens += await referencedLineTokens(c, fileId, referencing);
   return { model, inputTokens, outputTokens, endUsers };
+}
+
+/**
+ * The owner guard over the stored ids of the lines that name some: a 400 naming the first line
+ * that names one the caller may not use, with the same words as the online 404; else the lines'
+ * input bounds.
+ */
+async function referencedLineTokens(c: Context<AppEnv>, fileId: string, lines: { number: number; inputTokens: number; refs: StoredReference[] }[]): Promise<number> {
+  const refs = lines.flatMap(({ number, refs }) => refs.map((ref) => ({ ...ref, line: number })));
+  const { unowned } = await ownedReferences(c.get("db"), c.get("caller"), refs);
+  if (unowned) throw badRequest(`input_file_id: line ${unowned.line} of ${fileId} names ${notOwned(unowned).message}`, "input_file_id");
+  return lines.reduce((sum, line) => sum + line.inputTokens, 0);
 }

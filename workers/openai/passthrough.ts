@@ -3,6 +3,7 @@ import { attributeBody, endUserOfBody } from "../attribution/attribution";
 import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, openMeter } from "../http/meter";
+import { ownedReferencesOf } from "../keys/owned";
 import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, outputTokenBound } from "../metering/bounds";
 import type { Usage } from "../metering/cost";
 import type { Endpoint, LedgerError, MeteredRequest } from "../metering/metered-request";
@@ -30,6 +31,8 @@ export async function metered(
 ): Promise<Response> {
   // The end user from OpenAI's own fields, which go upstream as sent; tags come in the header only.
   attributeBody(c, { tags: {}, endUser: endUserOfBody(body) });
+  // Another key's stored ids (or ones nanometer never made) are a 404 before anything is reserved or sent.
+  await ownedReferencesOf(c, body);
   const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
   const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(body, reserveOutput) }];
   const opened = await openMeter(c, endpoint, body.model, body.service_tier, bounds, holdMs);
