@@ -4,10 +4,11 @@ import { badRequest } from "../errors";
 import { notOwned, ownedReferences } from "../keys/owned";
 import { type StoredReference, storedReferences } from "../keys/references";
 import { lineEndUser } from "./attribution";
-import { inputTokenBound, outputTokenBound } from "../metering/bounds";
+import { inputTokenBound, outputTokenBound, withPulledIn } from "../metering/bounds";
 import type { CallBound } from "../metering/cost";
 import type { Endpoint } from "../metering/metered-request";
 import { priceAt, type PriceRow } from "../metering/prices";
+import { pulledInTokens } from "../metering/pulled-in";
 import { textLines } from "./jsonl";
 import { fileContent } from "./upstream";
 
@@ -93,11 +94,16 @@ export async function checkInputFile(
 /**
  * The owner guard over the stored ids of the lines that name some: a 400 naming the first line
  * that names one the caller may not use, with the same words as the online 404; else the lines'
- * input bounds.
+ * input bounds, each with what its references pull in.
  */
 async function referencedLineTokens(c: Context<AppEnv>, fileId: string, lines: { number: number; inputTokens: number; refs: StoredReference[] }[]): Promise<number> {
   const refs = lines.flatMap(({ number, refs }) => refs.map((ref) => ({ ...ref, line: number })));
-  const { unowned } = await ownedReferences(c.get("db"), c.get("caller"), refs);
+  const { objects, unowned } = await ownedReferences(c.get("db"), c.get("caller"), refs);
   if (unowned) throw badRequest(`input_file_id: line ${unowned.line} of ${fileId} names ${notOwned(unowned).message}`, "input_file_id");
-  return lines.reduce((sum, line) => sum + line.inputTokens, 0);
+  const pulledIn = await pulledInTokens(c.get("db"), objects);
+  let next = 0;
+  return lines.reduce((sum, line) => {
+    const own = pulledIn.slice(next, (next += line.refs.length));
+    return sum + withPulledIn(line.inputTokens, own);
+  }, 0);
 }
