@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { describe, expect, it } from "vitest";
-import { IMAGE_TOKENS, inputTokenBound, MAX_CONTEXT_TOKENS, outputTokenBound } from "../workers/metering/bounds";
+import { IMAGE_TOKENS, inputTokenBound, MAX_CONTEXT_TOKENS, outputTokenBound, withPulledIn } from "../workers/metering/bounds";
 import { promptTokenSequence } from "../workers/simulator/tokens";
 import type { ChatRequest } from "../workers/simulator/types";
 
@@ -64,7 +64,9 @@ describe("the input bound: never fewer tokens than a request holds, by the real 
     const text = { role: "user", content: "what is in this picture?" };
     const image = { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }, { type: "image_url", image_url: { url: "https://example.com/b.png" } }] };
     expect(inputTokenBound({ messages: [text, image] }) - inputTokenBound({ messages: [text] })).toBeGreaterThan(2 * IMAGE_TOKENS);
-    expect(inputTokenBound({ input: "go on", previous_response_id: "resp_1" })).toBe(MAX_CONTEXT_TOKENS);
+    // What stored references pull in is added to the request's own bound, within a context.
+    expect(withPulledIn(inputTokenBound({ input: "go on" }), [150_000, 150_000])).toBe(inputTokenBound({ input: "go on" }) + 300_000);
+    expect(withPulledIn(inputTokenBound({ input: "go on" }), [MAX_CONTEXT_TOKENS])).toBe(MAX_CONTEXT_TOKENS);
     expect(inputTokenBound({ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }] }] })).toBe(MAX_CONTEXT_TOKENS);
   });
 });

@@ -1583,6 +1583,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No such object for this caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is over this path's limit */
                 413: {
                     headers: {
@@ -1743,6 +1752,15 @@ export interface paths {
                 };
                 /** @description This caller may not: an admin-only path, another key's data, or a model call with the admin token */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object for this caller */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1911,6 +1929,15 @@ export interface paths {
                 };
                 /** @description This caller may not: an admin-only path, another key's data, or a model call with the admin token */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object for this caller */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2113,6 +2140,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No such object for this caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is over this path's limit */
                 413: {
                     headers: {
@@ -2279,6 +2315,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No such object for this caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is over this path's limit */
                 413: {
                     headers: {
@@ -2438,6 +2483,15 @@ export interface paths {
                 };
                 /** @description This caller may not: an admin-only path, another key's data, or a model call with the admin token */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object for this caller */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -60,6 +60,14 @@ describe('stored responses', () => {
     expect(items.data[0]).toMatchObject({ id: answerId, type: 'message', role: 'assistant', content: [{ text: first.output_text }] });
   });
 
+  it('an item given only by its id is an item_reference too (its type is optional, as in OpenAI)', async () => {
+    const client = sim.client();
+    const first = await client.responses.create({ model, input: 'Remember the lighthouse', reasoning: { effort: 'none' } });
+    const followUp = await client.responses.create({ model, input: [{ id: first.output[0]!.id! }] });
+    const items = await client.responses.inputItems.list(followUp.id);
+    expect(items.data).toMatchObject([{ id: first.output[0]!.id, role: 'assistant', content: [{ text: first.output_text }] }]);
+  });
+
   it('evicts the oldest stored responses past responsesMaxEntries', async () => {
     const client = small.client();
     const [a, b, c] = [await client.responses.create({ model, input: 'a' }), await client.responses.create({ model, input: 'b' }), await client.responses.create({ model, input: 'c' })];

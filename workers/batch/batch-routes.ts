@@ -13,9 +13,9 @@ import { recordLineUsers } from "./attribution";
 import { BATCH_ENDPOINTS, checkInputFile } from "./input-check";
 import { listJson, ownedPage } from "./lists";
 import { lineBudget, meterBatch } from "./meter";
-import { recordBatch, recordResultFiles } from "./owners";
+import { batchMeta, recordBatch, recordResultFiles, recordSeen, retrieveOwnedBatch } from "./owners";
 import { withBatchReservation } from "./reservation";
-import { cancelBatch, createBatch, endedAt, retrieveBatch } from "./upstream";
+import { cancelBatch, createBatch, endedAt } from "./upstream";
 
 /** Only what nanometer checks; the rest (completion_window, metadata...) goes upstream as sent. */
 const batchRequest = z.looseObject({
@@ -28,7 +28,7 @@ const batchRequest = z.looseObject({
  * its owner's before the caller sees their ids, and the batch is metered in the background.
  */
 async function current(c: Context<AppEnv>, owned: OwnedObject): Promise<Batch> {
-  const batch = await retrieveBatch(c.env, owned.id);
+  const batch = await retrieveOwnedBatch(c.env, c.get("db"), owned.id);
   if (owned.settledAt === null && endedAt(batch) !== null) {
     await recordResultFiles(c.env, c.get("db"), batch, owned);
     const metering = meterBatch(c.env, c.get("db"), owned, batch, lineBudget());
@@ -50,7 +50,7 @@ export const batchesRoutes = new Hono<AppEnv>()
       throw err instanceof ApiError && err.status === 404 ? badRequest(`input_file_id: no file with id ${body.input_file_id}`, "input_file_id") : err;
     });
     const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
-    const bound = await checkInputFile(c.env, body.input_file_id, body.endpoint, await loadPrices(c.get("db")), Date.now(), reserveOutput);
+    const bound = await checkInputFile(c, body.input_file_id, body.endpoint, await loadPrices(c.get("db")), Date.now(), reserveOutput);
     return withBatchReservation(c, bound, async () => {
       const batch = await createBatch(c.env, body as unknown as BatchCreateParams);
       const meta = { job: BATCH_ENDPOINTS[body.endpoint]!, model: bound.model, ...c.get("attribution") };
@@ -59,13 +59,19 @@ export const batchesRoutes = new Hono<AppEnv>()
       return c.json(batch);
     });
   })
+  // Each batch as nanometer last saw it (created, retrieved, cancelled, polled): a list asks the
+  // upstream nothing, but for a batch recorded before nanometer kept what it saw.
   .get("/", async (c) => {
     const { objects, hasMore } = await ownedPage(c, "batch", c.req.query(), 100, 20);
-    const batches = await Promise.all(objects.map((owned) => current(c, owned).catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)))));
+    const batches = await Promise.all(
+      objects.map((owned) => batchMeta(owned).batch ?? current(c, owned).catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)))),
+    );
     return c.json(listJson(batches.filter((b) => b !== null), hasMore));
   })
   .get("/:id", async (c) => c.json(await current(c, await ownedBy(c, "batch", c.req.param("id")))))
   .post("/:id/cancel", async (c) => {
     const { id } = await ownedBy(c, "batch", c.req.param("id"));
-    return c.json(await cancelBatch(c.env, id));
+    const batch = await cancelBatch(c.env, id);
+    await recordSeen(c.get("db"), batch);
+    return c.json(batch);
   });

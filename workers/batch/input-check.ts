@@ -1,10 +1,14 @@
-import type { Env } from "../env";
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { hostedTool } from "../openai/hosted-tools";
+import { notOwned, ownedReferences } from "../keys/owned";
+import { type StoredReference, storedReferences } from "../keys/references";
 import { lineEndUser } from "./attribution";
-import { inputTokenBound, type ModelApi, outputTokenBound } from "../metering/bounds";
+import { inputTokenBound, type ModelApi, outputTokenBound, withPulledIn } from "../metering/bounds";
 import type { CallBound } from "../metering/cost";
 import { priceAt, type PriceRow } from "../metering/prices";
+import { pulledInTokens } from "../metering/pulled-in";
 import { textLines } from "./jsonl";
 import { fileContent } from "./upstream";
 
@@ -41,26 +45,28 @@ export interface CheckedInput extends CallBound {
 /**
  * Reads the input file from the upstream, line by line, and checks every line as the batch will
  * be metered: a 400 naming `input_file_id` and the line number for the first that fails (its
- * safety_identifier or user included).
+ * safety_identifier or user included, and the stored ids it names: the caller's own).
  * Answers the batch's one model, and the most tokens all its lines can be billed (each line's
  * bound, its output by the limit its url's API honours; `reserveOutput` for a line without one),
  * which a budget reserves. `url` is one of BATCH_ENDPOINTS (the route checked it).
  */
 export async function checkInputFile(
-  env: Env,
+  c: Context<AppEnv>,
   fileId: string,
   url: string,
   prices: readonly PriceRow[],
   now: number,
   reserveOutput: number,
 ): Promise<CheckedInput> {
-  const { body } = await fileContent(env, fileId);
+  const { body } = await fileContent(c.env, fileId);
   const api = BATCH_ENDPOINTS[url]!;
   const seen = new Map<string, number>();
   let model: string | null = null;
   let number = 0;
   let [inputTokens, outputTokens] = [0, 0];
   const endUsers: [string, string][] = [];
+  // Lines naming stored ids: checked (and their pulled-in tokens counted) together, once read.
+  const referencing: { number: number; inputTokens: number; refs: StoredReference[] }[] = [];
   for await (const text of textLines(body)) {
     number += 1;
     if (text.trim() === "") continue;
@@ -77,10 +83,30 @@ export async function checkInputFile(
     const endUser = lineEndUser(line.body, `input_file_id: line ${number} of ${fileId}`);
     if (endUser) endUsers.push([line.custom_id, endUser]);
     model = line.body.model;
-    inputTokens += inputTokenBound(line.body);
+    const refs = storedReferences(line.body);
+    if (refs.length === 0) inputTokens += inputTokenBound(line.body);
+    else referencing.push({ number, inputTokens: inputTokenBound(line.body), refs });
     outputTokens += outputTokenBound(api, line.body, reserveOutput);
     if (seen.size > MAX_BATCH_LINES) throw badRequest(`input_file_id: ${fileId} has more than ${MAX_BATCH_LINES} requests, a batch's limit`, "input_file_id");
   }
   if (model === null) throw badRequest(`input_file_id: ${fileId} has no requests`, "input_file_id");
+  inputTokens += await referencedLineTokens(c, fileId, referencing);
   return { model, inputTokens, outputTokens, endUsers };
+}
+
+/**
+ * The owner guard over the stored ids of the lines that name some: a 400 naming the first line
+ * that names one the caller may not use, with the same words as the online 404; else the lines'
+ * input bounds, each with what its references pull in.
+ */
+async function referencedLineTokens(c: Context<AppEnv>, fileId: string, lines: { number: number; inputTokens: number; refs: StoredReference[] }[]): Promise<number> {
+  const refs = lines.flatMap(({ number, refs }) => refs.map((ref) => ({ ...ref, line: number })));
+  const { objects, unowned } = await ownedReferences(c.get("db"), c.get("caller"), refs);
+  if (unowned) throw badRequest(`input_file_id: line ${unowned.line} of ${fileId} names ${notOwned(unowned).message}`, "input_file_id");
+  const pulledIn = await pulledInTokens(c.get("db"), objects);
+  let next = 0;
+  return lines.reduce((sum, line) => {
+    const own = pulledIn.slice(next, (next += line.refs.length));
+    return sum + withPulledIn(line.inputTokens, own);
+  }, 0);
 }

@@ -3,7 +3,7 @@ import { dbFor } from "../db/client";
 import { ApiError } from "../errors";
 import { nextToPoll, settle } from "../keys/owned";
 import { lineBudget, type MeterState, meterBatch } from "./meter";
-import { retrieveBatch } from "./upstream";
+import { retrieveOwnedBatch } from "./owners";
 
 /**
  * Open batches looked at per run (one upstream call each, inside a Worker's subrequest limit),
@@ -24,7 +24,7 @@ export async function pollBatches(env: Env, now = Date.now()): Promise<Record<Me
   for (const owned of await nextToPoll(db, "batch", BATCHES_PER_RUN, now)) {
     if (budget.lines <= 0) break;
     try {
-      counts[await meterBatch(env, db, owned, await retrieveBatch(env, owned.id), budget)] += 1;
+      counts[await meterBatch(env, db, owned, await retrieveOwnedBatch(env, db, owned.id), budget)] += 1;
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
         console.error("batch gone upstream, nothing to meter", owned.id);

@@ -10,8 +10,7 @@ import { orNull } from "../openapi/define";
 import { TASKS, type TaskName } from "../tasks/routes";
 import { titleOf } from "../tasks/task";
 import { lineBudget, meterBatch } from "./meter";
-import { batchMeta } from "./owners";
-import { retrieveBatch } from "./upstream";
+import { batchMeta, retrieveOwnedBatch } from "./owners";
 
 export const resultsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -68,7 +67,7 @@ export async function taskBatchResults(c: Context<AppEnv>, id: string, q: z.infe
     throw badRequest(`batch ${owned.id} is not a task batch: its answers are its output file (output_file_id)`, "id");
   }
   if (owned.settledAt === null) {
-    const batch = await retrieveBatch(c.env, owned.id);
+    const batch = await retrieveOwnedBatch(c.env, c.get("db"), owned.id);
     const state = await meterBatch(c.env, c.get("db"), owned, batch, lineBudget());
     if (state !== "settled") {
       const why = state === "running" ? `is ${batch.status}: its results are read once it has ended` : "is still being metered";

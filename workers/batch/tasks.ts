@@ -5,6 +5,8 @@ import type { AppEnv } from "../env";
 import { ApiError, badRequest } from "../errors";
 import { validate } from "../http/body";
 import { callerKey } from "../keys/auth";
+import { notOwned, ownedReferences } from "../keys/owned";
+import { storedReferences } from "../keys/references";
 import { DEFAULT_MODEL } from "../metering/cost";
 import { loadPrices, priceAt } from "../metering/prices";
 import { TASKS, type TaskName } from "../tasks/routes";
@@ -86,6 +88,13 @@ async function checkItems(c: Context<AppEnv>, task: Task<any, object>, items: It
   return { inputs, model };
 }
 
+/** The stored ids items name (a tool item's file parts) are the caller's own: else a 400 naming the first item naming one. */
+async function checkItemReferences(c: Context<AppEnv>, inputs: TaskInput[]) {
+  const refs = inputs.flatMap((input, i) => storedReferences(input).map((ref) => ({ ...ref, item: i })));
+  const { unowned } = await ownedReferences(c.get("db"), c.get("caller"), refs);
+  if (unowned) throw badRequest(`items.${unowned.item}: ${notOwned(unowned).message}`, `items.${unowned.item}.${unowned.field}`);
+}
+
 /** The item rows, a D1 batch of inserts at a time (each within D1's bound-value limit), built as they are written. */
 async function storeItems(c: Context<AppEnv>, batchId: string, items: Item[]) {
   const db = c.get("db");
@@ -111,6 +120,7 @@ export async function createTaskBatch(c: Context<AppEnv>, body: z.infer<typeof t
   const task = TASKS[body.endpoint] as unknown as Task<any, object>;
   const items = body.items as Item[];
   const { inputs, model } = await checkItems(c, task, items);
+  await checkItemReferences(c, inputs);
   const bound = { model, inputTokens: 0, outputTokens: 0 };
   for (const input of inputs) {
     const each = taskBound(taskParams(task, input, key.id), model);

@@ -4,9 +4,10 @@ import type { Db } from "../db/client";
 import { type NewOwnedObject, type OwnedObject, ownedObjects } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { ApiError } from "../errors";
+import { type StoredReference, storedReferences } from "./references";
 
-/** What nanometer stores upstream on a key's behalf. */
-export type OwnedKind = "response" | "file" | "batch";
+/** What nanometer stores upstream on a key's behalf; an item is one of a stored response's (its `requestId` is the response's). */
+export type OwnedKind = "response" | "item" | "file" | "batch";
 
 /** Records that `keyId` owns an object the upstream just created for it. Recording it twice is a no-op. */
 export async function recordOwner(db: Db, object: Omit<NewOwnedObject, "createdAt"> & { createdAt?: number }): Promise<void> {
@@ -23,8 +24,51 @@ export async function recordOwner(db: Db, object: Omit<NewOwnedObject, "createdA
  */
 export async function ownedBy(c: Context<AppEnv>, kind: OwnedKind, id: string): Promise<OwnedObject> {
   const object = await ownerOf(c.get("db"), kind, id);
-  if (!object || !canRead(c.get("caller"), object)) throw new ApiError(404, "not_found", `no ${kind} with id ${id}`);
+  if (!object || !canRead(c.get("caller"), object)) throw notOwned({ kind, id });
   return object;
+}
+
+/** The guard's one answer for an object the caller may not use: the 404 of an id that exists nowhere. */
+export const notOwned = ({ kind, id, field }: { kind: string; id: string; field?: string }) =>
+  new ApiError(404, "not_found", `no ${kind} with id ${id}`, field === undefined ? {} : { field });
+
+/** Ids per lookup: D1 binds at most 100 values to one statement. */
+const IDS_PER_LOOKUP = 90;
+
+/**
+ * The same guard for the stored ids inside a request (references.ts), online or in a batch: each
+ * named object if the caller owns it, in the order named, else `unowned`, the first it does not
+ * (another key's, or one nanometer never made: a key uses only what it made through nanometer).
+ * Callers answer it as `ownedBy` does (`notOwned`), or as the 400 of the batch line naming it.
+ */
+export async function ownedReferences<R extends StoredReference>(db: Db, caller: Caller, refs: readonly R[]): Promise<{ objects: OwnedObject[]; unowned: R | null }> {
+  const found = new Map<string, OwnedObject>();
+  const ids = new Map<string, Set<string>>();
+  for (const { kind, id } of refs) ids.set(kind, (ids.get(kind) ?? new Set()).add(id));
+  for (const [kind, all] of ids) {
+    const list = [...all];
+    for (let i = 0; i < list.length; i += IDS_PER_LOOKUP) {
+      const rows = await db
+        .select()
+        .from(ownedObjects)
+        .where(and(eq(ownedObjects.kind, kind), inArray(ownedObjects.id, list.slice(i, i + IDS_PER_LOOKUP))));
+      for (const row of rows) found.set(`${kind}:${row.id}`, row);
+    }
+  }
+  const objects: OwnedObject[] = [];
+  for (const ref of refs) {
+    const object = found.get(`${ref.kind}:${ref.id}`);
+    if (!object || !canRead(caller, object)) return { objects, unowned: ref };
+    objects.push(object);
+  }
+  return { objects, unowned: null };
+}
+
+/** The online guard of a request's stored ids: their objects, or the 404 naming the first the caller may not use. */
+export async function ownedReferencesOf(c: Context<AppEnv>, request: Record<string, unknown>): Promise<OwnedObject[]> {
+  const { objects, unowned } = await ownedReferences(c.get("db"), c.get("caller"), storedReferences(request));
+  if (unowned) throw notOwned(unowned);
+  return objects;
 }
 
 /** Whether the caller may see the object: its owner, or the admin. */

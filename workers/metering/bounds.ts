@@ -20,8 +20,8 @@ const encoder = new TextEncoder();
  * Input tokens a request can hold, at most: its JSON's UTF-8 bytes. Every o200k token is at least
  * one byte of text, and the request's JSON holds every text the prompt is made of (messages,
  * tools, schemas) and, for each message, more bytes of JSON than the few tokens that frame it.
- * Images add IMAGE_TOKENS each; audio and files, or a request that continues a stored one, can
- * hold a whole context.
+ * Images add IMAGE_TOKENS each; audio and files can hold a whole context. What the stored
+ * objects it names pull in (a previous response, referenced items) is added by `withPulledIn`.
  */
 export function inputTokenBound(request: unknown): number {
   let extra = 0;
@@ -35,10 +35,11 @@ export function inputTokenBound(request: unknown): number {
     }
   };
   visit(request);
-  const continued = request && typeof request === "object" && ("previous_response_id" in request || "conversation" in request);
-  if (continued) extra += MAX_CONTEXT_TOKENS;
   return Math.min(MAX_CONTEXT_TOKENS, encoder.encode(JSON.stringify(request)).byteLength + extra);
 }
+
+/** A request's input bound with the tokens its stored references pull in (pulled-in.ts), within a context. */
+export const withPulledIn = (bound: number, pulledIn: readonly number[]) => Math.min(MAX_CONTEXT_TOKENS, pulledIn.reduce((sum, n) => sum + n, bound));
 
 /** A positive whole number from a request field, else undefined. */
 const limit = (value: unknown) => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : undefined);

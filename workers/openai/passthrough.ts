@@ -3,9 +3,11 @@ import { attributeBody, endUserOfBody } from "../attribution/attribution";
 import { type AppEnv, numberVar } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, openMeter } from "../http/meter";
-import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, type ModelApi, outputTokenBound } from "../metering/bounds";
+import { ownedReferencesOf } from "../keys/owned";
+import { DEFAULT_RESERVE_OUTPUT_TOKENS, inputTokenBound, type ModelApi, outputTokenBound, withPulledIn } from "../metering/bounds";
 import type { Usage } from "../metering/cost";
 import type { LedgerError, MeteredRequest } from "../metering/metered-request";
+import { pulledInTokens } from "../metering/pulled-in";
 import { relayStream, type StreamDialect, type StreamEnd, withFirstEvent } from "./sse";
 import { upstreamFailure } from "./upstream";
 
@@ -18,8 +20,9 @@ export interface OpenMeter {
 
 /**
  * Opens the request's meter (model and tier priced, the largest possible cost reserved against a
- * budget: the request's size and output limit, else BUDGET_RESERVE_OUTPUT_TOKENS), runs the call,
- * and when it throws records the failure at zero cost and throws it as the caller's error.
+ * budget: the request's size with what its stored references pull in, and its output limit, else
+ * BUDGET_RESERVE_OUTPUT_TOKENS), runs the call, and when it throws records the failure at zero
+ * cost and throws it as the caller's error.
  */
 export async function metered(
   c: Context<AppEnv>,
@@ -30,8 +33,12 @@ export async function metered(
 ): Promise<Response> {
   // The end user from OpenAI's own fields, which go upstream as sent; tags come in the header only.
   attributeBody(c, { tags: {}, endUser: endUserOfBody(body) });
+  // Another key's stored ids (or ones nanometer never made) are a 404 before anything is reserved or sent.
+  const pulledIn = await pulledInTokens(c.get("db"), await ownedReferencesOf(c, body));
   const reserveOutput = numberVar(c.env.BUDGET_RESERVE_OUTPUT_TOKENS, DEFAULT_RESERVE_OUTPUT_TOKENS);
-  const bounds = (model: string) => [{ model, inputTokens: inputTokenBound({ ...body, model }), outputTokens: outputTokenBound(endpoint, body, reserveOutput) }];
+  const bounds = (model: string) => [
+    { model, inputTokens: withPulledIn(inputTokenBound({ ...body, model }), pulledIn), outputTokens: outputTokenBound(endpoint, body, reserveOutput) },
+  ];
   const opened = await openMeter(c, endpoint, body.model, body.service_tier, bounds, holdMs);
   try {
     return await call(opened);

@@ -34,7 +34,7 @@ function definition<S extends z.ZodType<TaskInput>, O extends object>(task: Task
     request: { headers: attributionHeaders, body: { required: true, content: { "application/json": { schema: task.input } } } },
     responses: {
       200: jsonAnswer(answerSchema(task), "The answer, with what it cost"),
-      ...errorAnswers(400, 401, 402, 403, 413, 422, 429, 500, 502, 503, 504),
+      ...errorAnswers(400, 401, 402, 403, 404, 413, 422, 429, 500, 502, 503, 504),
     },
   });
 }

@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { toApiError } from "../errors";
 import { closeMeter, meteredFields, meteredSchema, openMeter } from "../http/meter";
 import { callerKey } from "../keys/auth";
+import { ownedReferencesOf } from "../keys/owned";
 import { MINI_MODEL } from "../metering/cost";
 import { escalationPolicy, askWithEscalation } from "./escalation";
 import { taskBound, taskParams } from "./params";
@@ -17,6 +18,8 @@ import type { Task, TaskInput } from "./task";
  * mini. A budget reserves for the escalation too, when it may happen.
  */
 export async function runTask<S extends z.ZodType<TaskInput>, O extends object>(c: Context<AppEnv>, task: Task<S, O>, input: z.infer<S>) {
+  // A stored id in the caller's messages (a file part's) is the caller's own, or a 404.
+  await ownedReferencesOf(c, input);
   const params = taskParams(task, input, callerKey(c.get("caller")).id);
   const escalates = escalationPolicy(c.env, input).enabled;
   attributeBody(c, { tags: input.tags ?? {}, endUser: input.user || null });

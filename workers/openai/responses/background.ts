@@ -9,6 +9,7 @@ import { writeLedgerRows } from "../../metering/ledger";
 import { type LedgerError, MeteredRequest } from "../../metering/metered-request";
 import { loadPrices } from "../../metering/prices";
 import { billFinished, isFinished } from "./finished";
+import { recordItems } from "./items";
 import { storedResponseCall } from "./upstream";
 
 /**
@@ -39,6 +40,7 @@ export async function settleBackground(env: Env, db: Db, owned: OwnedObject, res
   const meter = new MeteredRequest(owned.requestId, owned.keyId, "responses", await loadPrices(db), tier, owned.createdAt);
   const { status, error } = response ? billFinished(meter, model, upstream, response) : { status: 200, error: GONE };
   await recordInserted(env, await writeLedgerRows(db, meter.ledgerRows(status, error, model)), owned.requestId);
+  if (response) await recordItems(db, owned, response.output);
   await settle(db, "response", owned.id);
 }
 

@@ -4,15 +4,19 @@ import { z } from "zod";
 import type { AppEnv } from "../../env";
 import { readJson, validate } from "../../http/body";
 import { closeMeter } from "../../http/meter";
-import { ownedBy, recordOwner } from "../../keys/owned";
+import { recordOwner } from "../../keys/owned";
 import { refuseHostedTools } from "../hosted-tools";
 import { metered, meteredStream, type OpenMeter } from "../passthrough";
 import { openMeta } from "./background";
 import { billFinished, isFinished } from "./finished";
-import { onCreated, responsesDialect } from "./stream";
+import { recordItems } from "./items";
+import { onResponse, responsesDialect } from "./stream";
 import { createResponse, createResponseStream } from "./upstream";
 
-/** Only what nanometer needs to meter the call and guard stored responses; the rest goes upstream as sent. */
+/**
+ * Only what nanometer needs to meter the call; the rest goes upstream as sent. The stored ids it
+ * names are guarded with the Chat Completions' (passthrough.ts `metered`).
+ */
 const responsesRequest = z.looseObject({
   model: z.string().min(1).max(100).optional(),
   stream: z.boolean().nullish(),
@@ -30,15 +34,18 @@ const responsesRequest = z.looseObject({
 export async function createResponses(c: Context<AppEnv>): Promise<Response> {
   const body = validate(responsesRequest, await readJson(c));
   refuseHostedTools(body);
-  // Another key's response is no context for this one: the same 404 as for any other use of it.
-  if (body.previous_response_id) await ownedBy(c, "response", body.previous_response_id);
   const stored = body.store !== false;
   return metered(c, "responses", body, async (opened) => {
     const params = { ...body, model: opened.model };
     if (body.stream) {
       const upstream = await createResponseStream(c.env, params as ResponseCreateParamsStreaming);
-      const events = onCreated(upstream.stream, async (response) => {
-        if (stored) await recordResponseOwner(c, opened, response.id, false);
+      const events = onResponse(upstream.stream, {
+        created: async (response) => {
+          if (stored) await recordResponseOwner(c, opened, response.id, false);
+        },
+        ended: async (response) => {
+          if (stored) await recordItems(c.get("db"), opened.meter, response.output);
+        },
       });
       return meteredStream(c, opened, { ...upstream, stream: events }, responsesDialect());
     }
@@ -46,6 +53,7 @@ export async function createResponses(c: Context<AppEnv>): Promise<Response> {
     const open = answer.data.background === true && !isFinished(answer.data);
     // An open response is recorded whatever `store` says: it is billed from that record.
     if (stored || open) await recordResponseOwner(c, opened, answer.data.id, open);
+    if (stored) await recordItems(c.get("db"), opened.meter, answer.data.output);
     if (!open) {
       const { status, error } = billFinished(opened.meter, opened.model, answer.upstream, answer.data);
       closeMeter(c, opened.meter, opened.model, status, error);

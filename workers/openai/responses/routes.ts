@@ -5,6 +5,7 @@ import { badRequest } from "../../errors";
 import { ownedBy } from "../../keys/owned";
 import { settleBackground, settleIfFinished } from "./background";
 import { createResponses } from "./create";
+import { recordItems } from "./items";
 import { isFinished } from "./finished";
 import { type Query, storedResponseCall } from "./upstream";
 
@@ -44,6 +45,7 @@ export const responseRoutes = new Hono<AppEnv>()
     const owned = await ownedBy(c, "response", c.req.param("id"));
     const answer = await storedResponseCall(c.env, "get", owned.id, "", queryOf(c));
     settleSeen(c, owned, answer);
+    await recordItems(c.get("db"), owned, (answer.data as { output?: unknown }).output);
     return handOn(c, answer);
   })
   .delete("/:id", async (c) => {
@@ -53,7 +55,10 @@ export const responseRoutes = new Hono<AppEnv>()
   })
   .get("/:id/input_items", async (c) => {
     const owned = await ownedBy(c, "response", c.req.param("id"));
-    return handOn(c, await storedResponseCall(c.env, "get", owned.id, "/input_items", queryOf(c)));
+    const answer = await storedResponseCall(c.env, "get", owned.id, "/input_items", queryOf(c));
+    // The owner learns its input items' ids here: from now on it may reference them.
+    await recordItems(c.get("db"), owned, (answer.data as { data?: unknown }).data);
+    return handOn(c, answer);
   })
   .post("/:id/cancel", async (c) => {
     const owned = await ownedBy(c, "response", c.req.param("id"));

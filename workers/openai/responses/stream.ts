@@ -36,16 +36,20 @@ export function responsesDialect(): StreamDialect<ResponseStreamEvent> {
   };
 }
 
+const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
+
 /**
  * The upstream's events, unchanged; the response's id is known from the first one
- * (`response.created`), and `created` runs on it before the caller sees it.
+ * (`response.created`), and `created` runs on it before the caller sees it; `ended` runs on the
+ * terminal event's response (its output items) before the caller sees that.
  */
-export async function* onCreated(
+export async function* onResponse(
   events: AsyncIterable<ResponseStreamEvent>,
-  created: (response: OpenAIResponse) => Promise<void>,
+  hooks: Record<"created" | "ended", (response: OpenAIResponse) => Promise<void>>,
 ): AsyncGenerator<ResponseStreamEvent> {
   for await (const event of events) {
-    if (event.type === "response.created") await created(event.response);
+    if (event.type === "response.created") await hooks.created(event.response);
+    if (TERMINAL.has(event.type)) await hooks.ended((event as { response: OpenAIResponse }).response);
     yield event;
   }
 }

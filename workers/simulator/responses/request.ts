@@ -35,10 +35,15 @@ function checkText(value: unknown, param: string): void {
   });
 }
 
+/** An item's type; without one, a message, or (given only an id, no role) an item_reference, as OpenAI reads it. */
+function itemType(item: Json): unknown {
+  return item.type ?? (item.role === undefined && item.id !== undefined ? 'item_reference' : 'message');
+}
+
 function checkItem(item: unknown, i: number): void {
   const param = `input[${i}]`;
   check(isObject(item), `Invalid value for '${param}': expected an object.`, param);
-  const type = item.type ?? 'message';
+  const type = itemType(item);
   check(ITEM_TYPES.includes(type as string), `Invalid value for '${param}.type': the simulator supports ${list(ITEM_TYPES)} items.`, `${param}.type`);
   optional(item, 'id', isString, 'a string', `${param}.id`);
   if (type === 'message') {
@@ -104,7 +109,10 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
   const body = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
   required(body, 'model', (model) => isString(model) && model.length > 0, 'a non-empty string', 'model');
   required(body, 'input', (input) => isString(input) || (Array.isArray(input) && input.length > 0), 'a string or a non-empty array of items', 'input');
-  if (Array.isArray(body.input)) body.input.forEach(checkItem);
+  if (Array.isArray(body.input)) {
+    body.input.forEach(checkItem);
+    body.input = body.input.map((item: Json) => ({ ...item, type: itemType(item) }));
+  }
   for (const name of ['instructions', 'prompt_cache_key', 'previous_response_id', 'user']) optional(body, name, isString, 'a string');
   optional(body, 'safety_identifier', (value) => isString(value) && value.length <= 64, 'a string of at most 64 characters');
   for (const name of ['store', 'background', 'stream']) optional(body, name, (value) => typeof value === 'boolean', 'a boolean');
