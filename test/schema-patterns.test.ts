@@ -54,6 +54,23 @@ describe("pattern checks on the model's answer run in linear time (RE2)", () => 
   });
 });
 
+describe("format checks on the model's answer run in linear time", () => {
+  it('tool arguments with format "url": a hostile host fails at once, a URL passes, private and spaced ones fail', () => {
+    const tools = [toolWith({ type: "object", properties: { link: { type: "string", format: "url" } }, required: ["link"] })];
+    const check = (link: string) => checkToolCall(argsCall({ link }), tools);
+    // The validator's own url regex backtracks 2^n ways over "(?:[a-z0-9]+-?)*[a-z0-9]+": 30 letters take seconds, 40 hours.
+    const started = Date.now();
+    expect(check(`http://${"a".repeat(30)}!`).error).toContain('/link: String does not match format "url".');
+    expect(Date.now() - started).toBeLessThan(1000);
+    for (const good of ["https://example.com/a?b=c", "http://user:pw@sub.example.org:8080/x", "ftp://files.example.net", "http://8.8.8.8/", "https://пример.рф/"]) {
+      expect(check(good).valid, good).toBe(true);
+    }
+    for (const bad of ["example.com", "mailto:a@example.com", "http://localhost/", "http://10.0.0.1/", "http://192.168.1.1", "http://exa mple.com", "http://"]) {
+      expect(check(bad).valid, bad).toBe(false);
+    }
+  });
+});
+
 describe("a pattern RE2 cannot run (backreferences, lookaround) is a 400 at request time", () => {
   it("naming `schema` on /v1/extract and the tool's parameters on /v1/tool, with where and why", async () => {
     const { key } = await createKey();

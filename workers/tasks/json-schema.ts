@@ -1,4 +1,5 @@
 import { type Schema, Validator } from "@cfworker/json-schema";
+import "./linear-formats";
 import { patternWords, withLinearPatterns } from "./schema-patterns";
 
 export type JsonObject = Record<string, unknown>;
