@@ -8,6 +8,7 @@ import { dbFor } from "../workers/db/client";
 import { writeLedgerRows } from "../workers/metering/ledger";
 import { OUTBOX_MAX_ROWS, postRows } from "../workers/metering/ledger-outbox";
 import { retryDelaySeconds } from "../workers/metering/ledger-queue";
+import { gateOf } from "../workers/keys/budget";
 import { flakyD1 } from "./support/flaky-d1";
 import { call, createKey, dispatch, json } from "./support/worker";
 
@@ -47,10 +48,10 @@ function rowOf(keyId: string, costPico: number): NewLedgerRow {
 }
 
 /** Delivers messages to the consumer as the queue would (`attempts` as the queue counts them), with `db` as its D1. */
-async function deliver(messages: { id: string; rows: NewLedgerRow[]; attempts?: number }[], db: D1Database = env.DB) {
+async function deliver(messages: { id: string; rows: NewLedgerRow[]; attempts?: number; uncounted?: string[] }[], db: D1Database = env.DB) {
   const batch = createMessageBatch<LedgerMessage>(
     "nanometer-ledger",
-    messages.map((m) => ({ id: m.id, timestamp: Date.now(), attempts: m.attempts ?? 1, body: { rows: m.rows } })),
+    messages.map((m) => ({ id: m.id, timestamp: Date.now(), attempts: m.attempts ?? 1, body: { rows: m.rows, uncounted: m.uncounted } })),
   );
   await worker.queue!(batch, { ...env, DB: db });
   return getQueueResult(batch, createExecutionContext());
@@ -124,6 +125,30 @@ describe("the ledger queue: rows reach D1 through a queue", () => {
   });
 });
 
+describe("the ledger queue: the key's gate counts a call without a reservation when its row lands", () => {
+  it("once per row however often delivered; a row whose call settled its own reservation is not counted again", async () => {
+    const { id } = await createKey();
+    const gate = gateOf(env, id);
+    const before = (await gate.snapshot(id)).daySpent;
+    const [uncounted, settled] = [rowOf(id, 7_000), rowOf(id, 11_000)];
+    const message = { id: "m-gate", rows: [uncounted, settled], uncounted: [uncounted.requestId] };
+    await deliver([message]);
+    await deliver([message]);
+    expect((await ledgerOf(id)).cost).toBe(18_000);
+    expect((await gate.snapshot(id)).daySpent - before).toBe(7_000n);
+  });
+
+  it("calls of a key without a budget, through the queue: the gate's day spend equals the ledger's", async () => {
+    const { id, key } = await createKey();
+    for (let i = 0; i < 3; i++) expect((await call("/v1/summarize", { token: key, body: { text: `gate ${i}` }, env: QUEUE })).status).toBe(200);
+    await untilRows(id, 3);
+    const { cost } = await ledgerOf(id);
+    expect(cost).toBeGreaterThan(0);
+    // The consumer adds them to the gate right after it writes them.
+    await expect.poll(async () => (await gateOf(env, id).snapshot(id)).daySpent, { timeout: 10_000 }).toBe(BigInt(cost));
+  });
+});
+
 describe("the ledger queue: on and off give the same spend", () => {
   it("the same calls by two keys, one direct and one through the queue, answer the same spend", async () => {
     const [direct, queued] = [await createKey(), await createKey()];
@@ -160,7 +185,7 @@ describe("the ledger queue: calls that end together share a message", () => {
     const ctxs = Array.from({ length: n }, () => createExecutionContext());
     const rows = ctxs.map((ctx, i) => {
       const row = rowOf(keyId, 100 + i);
-      postRows(ctx, queue, [row], (rows) => writeLedgerRows(dbFor(env.DB), rows));
+      postRows(ctx, queue, [row], true, (rows) => writeLedgerRows(dbFor(env.DB), rows));
       return row;
     });
     await Promise.all(ctxs.map((ctx) => waitOnExecutionContext(ctx)));

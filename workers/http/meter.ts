@@ -3,7 +3,7 @@ import { afterSettle } from "../alerts/budget-use";
 import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { callerKey } from "../keys/auth";
-import { hasBudget, reserve, settleCall } from "../keys/budget";
+import { hasBudget, reserve, settle } from "../keys/budget";
 import { z } from "zod";
 import { type CallBound, costJson, costSchema, DEFAULT_MODEL, maxCostPico, usageJson, usageSchema } from "../metering/cost";
 import { recordInBackground } from "../metering/ledger";
@@ -50,17 +50,18 @@ export async function openMeter(
 
 /**
  * Once the request has ended, whatever the outcome, off the caller's clock: writes its ledger
- * rows, turns its reservation into what it really cost (or, without one, adds that to the key's
- * gate all the same), and records the budget thresholds the key's spend has now reached
+ * rows, turns its reservation into what it really cost (without one, the rows' writer adds that
+ * to the key's gate all the same), and records the budget thresholds the key's spend has now reached
  * (alerts/; recorded here, sent by the cron). The request log, when on, is told the request's
  * cost (http/request-log.ts).
  */
 export function closeMeter(c: Context<AppEnv>, meter: MeteredRequest, model: string, status: number, error: LedgerError | null) {
-  recordInBackground(c.executionCtx, c.env, c.get("db"), meter.ledgerRows(status, error, model));
+  const { hold } = meter;
+  recordInBackground(c.executionCtx, c.env, c.get("db"), meter.ledgerRows(status, error, model), hold !== null);
   c.get("onMeterClosed")?.(meter.cost);
+  if (!hold) return;
   const key = callerKey(c.get("caller"));
-  const settled = settleCall(c.env, key.id, meter.hold, BigInt(meter.cost.costPico), meter.startedAt);
-  c.executionCtx.waitUntil(settled.then((gate) => gate && afterSettle(c.get("db"), key, gate)));
+  c.executionCtx.waitUntil(settle(c.env, hold, BigInt(meter.cost.costPico), meter.startedAt).then((gate) => gate && afterSettle(c.get("db"), key, gate)));
 }
 
 const attemptSchema = z

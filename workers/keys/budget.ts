@@ -15,8 +15,9 @@ import { type Budgets, type Period, periodEnd, periodOf } from "./reservations";
  * what its calls in flight hold; when the call ends the reservation becomes its real cost. So
  * under any concurrency the billed spend never passes a budget, except by what a passthrough call
  * writes beyond the output it reserved. Keys without a budget reserve nothing, but their calls'
- * costs are counted in the gate all the same (settleCall), so a budget set later, or while calls
- * are in flight, starts from what the key has really spent.
+ * costs are counted in the gate all the same, by the writer of their ledger rows as it inserts
+ * them (metering/ledger.ts writeAndCount), so a budget set later, or while calls are in flight,
+ * starts from what the key has really spent, and such a call makes no gate call of its own.
  */
 
 const picoOf = (micro: number | null) => (micro === null ? null : BigInt(micro) * PICO_PER_MICRO);
@@ -24,7 +25,7 @@ const picoOf = (micro: number | null) => (micro === null ? null : BigInt(micro) 
 export const budgetsOf = (key: ApiKey): Budgets => ({ day: picoOf(key.dailyBudgetMicro), month: picoOf(key.monthlyBudgetMicro) });
 export const hasBudget = (key: ApiKey) => key.dailyBudgetMicro !== null || key.monthlyBudgetMicro !== null;
 
-export const gateOf = (env: Env, keyId: string) => env.KEY_GATE.get(env.KEY_GATE.idFromName(keyId));
+export const gateOf = (env: Pick<Env, "KEY_GATE">, keyId: string) => env.KEY_GATE.get(env.KEY_GATE.idFromName(keyId));
 
 /** How long a call may wait for room held by calls in flight before it is refused. */
 const MAX_WAIT_MS = 10_000;
@@ -77,21 +78,13 @@ export async function reserve(
 }
 
 /** Ends a hold with the call's real cost, off the caller's clock. Never throws. */
-export async function settle(env: Env, hold: Hold, pico: bigint, time: number): Promise<GateSnapshot | null> {
+export async function settle(env: Pick<Env, "KEY_GATE">, hold: Hold, pico: bigint, time: number): Promise<GateSnapshot | null> {
   try {
     return await gateOf(env, hold.keyId).settle(hold.keyId, hold.id, pico, time);
   } catch (err) {
     console.error("key gate unavailable, settle lost (the reservation expires)", err instanceof Error ? err.message : typeof err);
     return null;
   }
-}
-
-/**
- * Ends a call's part in its key's budget, off the caller's clock: its hold becomes its real cost,
- * or, when it held none (no budget when it began), its cost is added to the key's spend all the same.
- */
-export function settleCall(env: Env, keyId: string, hold: Hold | null, pico: bigint, time: number): Promise<GateSnapshot | null> {
-  return hold ? settle(env, hold, pico, time) : recordSpend(env, keyId, pico, time);
 }
 
 /**
@@ -107,7 +100,7 @@ export async function openGate(env: Env, keyId: string): Promise<void> {
 }
 
 /** Adds spend made without a reservation (a call begun without a budget, a line metered by the poller) to the key's periods. */
-export async function recordSpend(env: Env, keyId: string, pico: bigint, time: number): Promise<GateSnapshot | null> {
+export async function recordSpend(env: Pick<Env, "KEY_GATE">, keyId: string, pico: bigint, time: number): Promise<GateSnapshot | null> {
   if (pico === 0n) return null;
   try {
     return await gateOf(env, keyId).recordSpend(keyId, pico, time);
@@ -123,11 +116,12 @@ export async function recordSpend(env: Env, keyId: string, pico: bigint, time: n
  * however many writers raced (only the write that inserted a row answers it); with `holdId`,
  * ending the reservation the call has held since it began.
  */
-export async function recordInserted(env: Env, inserted: readonly InsertedRow[], holdId?: string): Promise<void> {
+export async function recordInserted(env: Pick<Env, "KEY_GATE">, inserted: readonly InsertedRow[], holdId?: string): Promise<void> {
   const billed = holdId === undefined ? inserted.filter((row) => row.costPico !== 0) : inserted;
   const groups = new Map<string, { keyId: string; time: number; pico: bigint }>();
   for (const row of billed) {
-    const group = `${row.keyId}|${row.time}`;
+    // One gate call per key and day (its month follows from the day).
+    const group = `${row.keyId}|${periodOf("day", row.time)}`;
     const sum = groups.get(group) ?? { keyId: row.keyId, time: row.time, pico: 0n };
     groups.set(group, { ...sum, pico: sum.pico + BigInt(row.costPico) });
   }

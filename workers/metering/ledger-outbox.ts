@@ -16,8 +16,12 @@ export const OUTBOX_MAX_ROWS = 20;
 
 interface Outbox {
   rows: NewLedgerRow[];
+  uncounted: string[];
   sent: boolean;
 }
+
+/** Writes a message's rows to D1 when the queue refused it, counting its `uncounted` requests in their gates. */
+export type Fallback = (rows: NewLedgerRow[], uncounted: ReadonlySet<string>) => Promise<unknown>;
 
 /** The isolate's open outbox per queue binding (one in a deployment; tests may pass others). */
 const open = new WeakMap<Queue<LedgerMessage>, Outbox>();
@@ -28,31 +32,34 @@ const open = new WeakMap<Queue<LedgerMessage>, Outbox>();
  * its own. No call waits on another's promise (a promise settled from another request's context
  * is cancelled when that request ends first), and every row is in some call's waitUntil until
  * its message is sent. When a send fails, `fallback` writes the message's rows to D1 instead.
+ * `counted` false: the rows' cost is not yet in their key's gate, and the message says so.
  */
 export function postRows(
   ctx: Pick<ExecutionContext, "waitUntil">,
   queue: Queue<LedgerMessage>,
   rows: NewLedgerRow[],
-  fallback: (rows: NewLedgerRow[]) => Promise<unknown>,
+  counted: boolean,
+  fallback: Fallback,
 ): void {
   let outbox = open.get(queue);
   if (!outbox) {
-    const opened: Outbox = { rows: [], sent: false };
+    const opened: Outbox = { rows: [], uncounted: [], sent: false };
     open.set(queue, opened);
     outbox = opened;
     ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, OUTBOX_WINDOW_MS)).then(() => send(queue, opened, fallback)));
   }
   outbox.rows.push(...rows);
+  if (!counted) outbox.uncounted.push(...new Set(rows.map((row) => row.requestId)));
   if (outbox.rows.length >= OUTBOX_MAX_ROWS) ctx.waitUntil(send(queue, outbox, fallback));
 }
 
-function send(queue: Queue<LedgerMessage>, outbox: Outbox, fallback: (rows: NewLedgerRow[]) => Promise<unknown>): Promise<void> {
+function send(queue: Queue<LedgerMessage>, outbox: Outbox, fallback: Fallback): Promise<void> {
   if (outbox.sent) return Promise.resolve();
   outbox.sent = true;
   if (open.get(queue) === outbox) open.delete(queue);
-  const message: LedgerMessage = { rows: outbox.rows };
+  const message: LedgerMessage = outbox.uncounted.length > 0 ? { rows: outbox.rows, uncounted: outbox.uncounted } : { rows: outbox.rows };
   return queue.send(message).then(
     () => undefined,
-    () => fallback(message.rows).then(() => undefined, () => undefined),
+    () => fallback(message.rows, new Set(outbox.uncounted)).then(() => undefined, () => undefined),
   );
 }

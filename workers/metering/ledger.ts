@@ -2,6 +2,7 @@ import { getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledger, type NewLedgerRow } from "../db/schema";
 import type { Env } from "../env";
+import { recordInserted } from "../keys/budget";
 import { postRows } from "./ledger-outbox";
 
 const WRITE_ATTEMPTS = 4;
@@ -16,8 +17,8 @@ const ROW_COLUMNS = Object.entries(getTableColumns(ledger))
 const prepared = new WeakMap<Db, ReturnType<typeof prepareRowInsert>>();
 
 /** What an insert says of each row it really wrote (a row already there is not among them). */
-const INSERTED = { keyId: ledger.keyId, costPico: ledger.costPico, time: ledger.time };
-export type InsertedRow = { keyId: string; costPico: number; time: number };
+const INSERTED = { requestId: ledger.requestId, keyId: ledger.keyId, costPico: ledger.costPico, time: ledger.time };
+export type InsertedRow = { requestId: string; keyId: string; costPico: number; time: number };
 
 function prepareRowInsert(db: Db) {
   const placeholders = Object.fromEntries(ROW_COLUMNS.map(({ name }) => [name, sql.placeholder(name)]));
@@ -67,7 +68,7 @@ const COLUMNS = getTableColumns(ledger);
  * ROW_COLUMNS order (AFTER INSERT triggers still fire row by row). Raw SQL, so it goes to the D1
  * binding itself: Drizzle's batch takes only its query builders.
  */
-const INSERT_MANY = `insert into "ledger" (${ROW_COLUMNS.map(({ name }) => `"${COLUMNS[name as keyof typeof COLUMNS].name}"`).join(", ")}) SELECT ${ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING key_id, cost_pico, time`;
+const INSERT_MANY = `insert into "ledger" (${ROW_COLUMNS.map(({ name }) => `"${COLUMNS[name as keyof typeof COLUMNS].name}"`).join(", ")}) SELECT ${ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING request_id, key_id, cost_pico, time`;
 
 /**
  * Rows a statement reads from its one bound JSON array: a queue batch is up to 100 messages of up
@@ -87,13 +88,28 @@ export async function writeOnce(db: Db, rows: NewLedgerRow[]): Promise<InsertedR
   if (only && rows.length === 1) return insertOne(db, only);
   const statements = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(insertMany(db, rows.slice(i, i + ROWS_PER_STATEMENT)));
-  const results = await db.$client.batch<{ key_id: string; cost_pico: number; time: number }>(statements);
-  return results.flatMap(({ results: written }) => written.map((r) => ({ keyId: r.key_id, costPico: r.cost_pico, time: r.time })));
+  const results = await db.$client.batch<{ request_id: string; key_id: string; cost_pico: number; time: number }>(statements);
+  return results.flatMap(({ results: written }) => written.map((r) => ({ requestId: r.request_id, keyId: r.key_id, costPico: r.cost_pico, time: r.time })));
 }
 
-/** A message of the ledger's queue: the rows of the calls an isolate ended within OUTBOX_WINDOW_MS (ledger-outbox.ts). */
+/**
+ * A message of the ledger's queue: the rows of the calls an isolate ended within OUTBOX_WINDOW_MS
+ * (ledger-outbox.ts), and the requests among them whose cost their key's gate has not counted
+ * (calls that held no reservation): whoever writes those rows adds them to the gate.
+ */
 export interface LedgerMessage {
   rows: NewLedgerRow[];
+  uncounted?: string[];
+}
+
+/**
+ * Writes rows and adds those of `uncounted` requests that this write really inserted to their
+ * keys' gates (keys/budget.ts recordInserted), once however often the rows are written: the gate
+ * counts a call without a reservation when, and only when, the ledger does.
+ */
+export async function writeAndCount(env: Pick<Env, "KEY_GATE">, db: Db, rows: NewLedgerRow[], uncounted: ReadonlySet<string>, write = writeLedgerRows): Promise<void> {
+  const inserted = await write(db, rows);
+  if (uncounted.size > 0) await recordInserted(env, inserted.filter((row) => uncounted.has(row.requestId)));
 }
 
 /** The queue that carries online calls' rows to D1: LEDGER_QUEUE when bound, unless LEDGER_TRANSPORT is "direct". */
@@ -103,16 +119,18 @@ export const ledgerQueue = (env: Env) => (env.LEDGER_TRANSPORT === "direct" ? un
  * Records a request's rows after the answer has gone out, on the Worker's time, not the
  * caller's: put in the isolate's outbox for the ledger queue (ledger-outbox.ts; its consumer
  * writes them, ledger-queue.ts), or written to D1 directly when there is no queue, or when the
- * queue refused them. Resolves once handed over (to the outbox, or to D1).
+ * queue refused them. Resolves once handed over (to the outbox, or to D1). `counted`: whether the
+ * key's gate has counted the rows' cost already (the call held a reservation and settles it);
+ * if not, the rows' writer adds them to it (writeAndCount), so a call costs no gate write of its own.
  */
-export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, env: Env, db: Db, rows: NewLedgerRow[]): Promise<void> {
-  const direct = (toWrite: NewLedgerRow[]) => writeLedgerRows(db, toWrite).then(() => undefined);
+export function recordInBackground(ctx: Pick<ExecutionContext, "waitUntil">, env: Env, db: Db, rows: NewLedgerRow[], counted: boolean): Promise<void> {
+  const direct = (toWrite: NewLedgerRow[], uncounted: ReadonlySet<string>) => writeAndCount(env, db, toWrite, uncounted);
   const queue = ledgerQueue(env);
   if (queue) {
-    postRows(ctx, queue, rows, direct);
+    postRows(ctx, queue, rows, counted, direct);
     return Promise.resolve();
   }
-  const written = direct(rows).catch(() => undefined);
+  const written = direct(rows, new Set(counted ? [] : rows.map((row) => row.requestId))).catch(() => undefined);
   ctx.waitUntil(written);
   return written;
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { callerKey } from "../keys/auth";
-import { hasBudget, type Hold, reserve, settleCall } from "../keys/budget";
+import { hasBudget, type Hold, reserve, settle } from "../keys/budget";
 import { maxCostPico, MINI_MODEL, usageFromChat } from "../metering/cost";
 import { recordInBackground } from "../metering/ledger";
 import type { Endpoint, MeteredRequest } from "../metering/metered-request";
@@ -45,8 +45,8 @@ export function shadowInBackground<O extends object>(c: Context<AppEnv>, task: T
       if (hold === null) return;
     }
     const row = await shadowCall(c.env, task, params, input, nano, meter);
-    if (row) await recordInBackground(c.executionCtx, c.env, db, [row]);
-    await settleCall(c.env, key.id, hold, BigInt(row?.costPico ?? 0), meter.startedAt);
+    if (row) await recordInBackground(c.executionCtx, c.env, db, [row], hold !== null);
+    if (hold) await settle(c.env, hold, BigInt(row?.costPico ?? 0), meter.startedAt);
   };
   c.executionCtx.waitUntil(measured().catch((err) => console.error("shadow call failed", err instanceof Error ? err.message : String(err))));
 }
