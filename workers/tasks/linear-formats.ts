@@ -9,7 +9,6 @@ import { format } from "@cfworker/json-schema";
  * regex refuses private and loopback addresses, and bare names like localhost, likewise).
  * The validator's other formats were probed with repeated hostile fragments and stay linear.
  */
-const SCHEMES = new Set(["http:", "https:", "ftp:"]);
 const PRIVATE_IPV4 = [/^10\./, /^127\./, /^169\.254\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^0\./];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 /** The parser gives an international name as punycode: its top-level domain may be xn--…. */
@@ -23,7 +22,6 @@ export function isUrl(text: string): boolean {
   } catch {
     return false;
   }
-  if (!SCHEMES.has(url.protocol)) return false;
   const host = url.hostname;
   if (IPV4.test(host)) return !PRIVATE_IPV4.some((range) => range.test(host)) && Number(host.split(".")[0]) <= 223;
   return NAMED_HOST.test(host);
